@@ -1,0 +1,124 @@
+"""The Appwrite error family: one class per Appwrite error `type`.
+
+Services raise these; the HTTP layer renders every one of them in one place as
+`{"message", "code", "type", "version"}`. Messages are our own wording, except
+where a client may read them (noted in docs/compatibility.md).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class AppwriteError(Exception):
+    """Base of every error that reaches a client; unexpected errors become this."""
+
+    type: ClassVar[str] = "general_unknown"
+    code: ClassVar[int] = 500
+    default_message: ClassVar[str] = "Server Error"
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class ArgumentInvalid(AppwriteError):
+    type = "general_argument_invalid"
+    code = 400
+    default_message = "The request contains one or more invalid arguments."
+
+
+class QueryInvalid(AppwriteError):
+    type = "general_query_invalid"
+    code = 400
+    default_message = "The query is invalid."
+
+
+class CursorNotFound(AppwriteError):
+    type = "general_cursor_not_found"
+    code = 400
+    default_message = "The cursor does not name an existing document."
+
+
+class OrderNull(AppwriteError):
+    type = "database_query_order_null"
+    code = 400
+    default_message = "The cursor has a null value in an order attribute."
+
+
+class RouteNotFound(AppwriteError):
+    type = "general_route_not_found"
+    code = 404
+    default_message = "The requested route was not found."
+
+
+class MethodNotAllowed(AppwriteError):
+    type = "general_route_not_found"
+    code = 405
+    default_message = "The requested method is not allowed on this route."
+
+
+class BodyTooLarge(AppwriteError):
+    type = "general_argument_invalid"
+    code = 413
+    default_message = "The request body is larger than the server accepts."
+
+
+class UnauthorizedScope(AppwriteError):
+    type = "general_unauthorized_scope"
+    code = 401
+    default_message = "The caller lacks the scopes this route requires."
+
+
+class ServerError(AppwriteError):
+    type = "general_server_error"
+    code = 503
+    default_message = "The database is unavailable; try again shortly."
+
+
+class ProjectNotFound(AppwriteError):
+    type = "project_not_found"
+    code = 404
+    default_message = "Project with the requested ID could not be found."
+
+
+class ProjectIdMissing(AppwriteError):
+    type = "project_id_missing"
+    code = 403
+    default_message = "The API key belongs to another project or no project was named."
+
+
+class ProjectKeyExpired(AppwriteError):
+    type = "project_key_expired"
+    code = 401
+    default_message = "The API key has expired."
+
+
+class UserNotFound(AppwriteError):
+    type = "user_not_found"
+    code = 404
+    default_message = "User with the requested ID could not be found."
+
+
+class UserAlreadyExists(AppwriteError):
+    type = "user_already_exists"
+    code = 409
+    default_message = "A user with the same id, email, or phone already exists in this project."
+
+
+class UserEmailAlreadyExists(AppwriteError):
+    type = "user_email_already_exists"
+    code = 409
+    default_message = "A user with the same email already exists in this project."
+
+
+class UserPhoneAlreadyExists(AppwriteError):
+    type = "user_phone_already_exists"
+    code = 409
+    default_message = "A user with the same phone number already exists in this project."
+
+
+class UserTargetAlreadyExists(AppwriteError):
+    type = "user_target_already_exists"
+    code = 409
+    default_message = "A target with the same id or identifier already exists."

@@ -1,0 +1,20 @@
+"""Appwrite-style identifiers."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+UNIQUE = "unique()"
+
+
+def unique() -> str:
+    """20 lowercase hex chars: 8 of seconds, 5 of microseconds, 7 random (as `ID.unique()`)."""
+    moment = time.time_ns() // 1000
+    seconds, micros = divmod(moment, 1_000_000)
+    return f"{seconds:08x}{micros:05x}{secrets.token_hex(4)[:7]}"
+
+
+def resolve(custom_id: str) -> str:
+    """Replace the literal `unique()` with a fresh identifier."""
+    return unique() if custom_id == UNIQUE else custom_id

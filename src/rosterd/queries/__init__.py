@@ -1,0 +1,1 @@
+"""The Appwrite query language: parse (JSON or legacy text) -> typed AST -> validate."""

@@ -1,0 +1,123 @@
+"""Every ROSTERD_* setting, typed and documented in one registry.
+
+`Settings.from_environ()` reads them; `docs/configuration.md` is generated from
+`SETTINGS` (a test keeps the two from drifting apart).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its name, parser, default and meaning."""
+
+    env: str
+    attribute: str
+    parse: Callable[[str], Any]
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "ROSTERD_DATABASE_URL",
+        "database_url",
+        str,
+        "sqlite:///rosterd.db",
+        "Where the data lives: `sqlite:///path/file.db` (embedded, the default) or "
+        "`postgresql://user@host:5432/db`. Schema migrations run on start.",
+    ),
+    Setting("ROSTERD_HOST", "host", str, "127.0.0.1", "Address `rosterd serve` listens on."),
+    Setting("ROSTERD_PORT", "port", int, 8080, "Port `rosterd serve` listens on."),
+    Setting(
+        "ROSTERD_WORKERS", "workers", int, 1, "Number of worker processes `rosterd serve` starts."
+    ),
+    Setting(
+        "ROSTERD_ARGON2_MEMORY_COST",
+        "argon2_memory_cost",
+        int,
+        65536,
+        "Argon2id memory cost in KiB for new password hashes (Appwrite's default).",
+    ),
+    Setting(
+        "ROSTERD_ARGON2_TIME_COST",
+        "argon2_time_cost",
+        int,
+        4,
+        "Argon2id iterations for new password hashes (Appwrite's default).",
+    ),
+    Setting(
+        "ROSTERD_ARGON2_THREADS",
+        "argon2_threads",
+        int,
+        3,
+        "Argon2id parallelism for new password hashes (Appwrite's default).",
+    ),
+    Setting(
+        "ROSTERD_MAX_BODY_BYTES",
+        "max_body_bytes",
+        int,
+        1_048_576,
+        "Largest request body accepted; a larger one is answered 413.",
+    ),
+    Setting(
+        "ROSTERD_LOG_LEVEL",
+        "log_level",
+        str,
+        "info",
+        "Log level of the server (`debug`, `info`, `warning`, `error`).",
+    ),
+)
+
+
+def _defaults() -> dict[str, Any]:
+    return {setting.attribute: setting.default for setting in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved configuration of one rosterd process."""
+
+    database_url: str = field(default=_defaults()["database_url"])
+    host: str = field(default=_defaults()["host"])
+    port: int = field(default=_defaults()["port"])
+    workers: int = field(default=_defaults()["workers"])
+    argon2_memory_cost: int = field(default=_defaults()["argon2_memory_cost"])
+    argon2_time_cost: int = field(default=_defaults()["argon2_time_cost"])
+    argon2_threads: int = field(default=_defaults()["argon2_threads"])
+    max_body_bytes: int = field(default=_defaults()["max_body_bytes"])
+    log_level: str = field(default=_defaults()["log_level"])
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        source = os.environ if environ is None else environ
+        values = {
+            setting.attribute: setting.parse(source[setting.env])
+            for setting in SETTINGS
+            if source.get(setting.env)
+        }
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def configuration_markdown() -> str:
+    """The text of docs/configuration.md."""
+    lines = [
+        "# Configuration",
+        "",
+        "rosterd reads these environment variables (generated from `rosterd.settings`).",
+        "",
+        "| variable | default | meaning |",
+        "| --- | --- | --- |",
+    ]
+    for setting in SETTINGS:
+        lines.append(f"| `{setting.env}` | `{setting.default}` | {setting.help} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,121 @@
+"""SQLAlchemy Core tables: the single description of the schema.
+
+Alembic migrations create exactly this (a test compares them). Full-text search
+structures that SQLAlchemy cannot describe (SQLite FTS5) live in the migrations.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+# SQLite only aliases ROWID (and so auto-increments) for a plain INTEGER primary key.
+Sequence = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+projects = sa.Table(
+    "projects",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+)
+
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column(
+        "project_id",
+        sa.String(36),
+        sa.ForeignKey("projects.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("scopes", sa.JSON(), nullable=False),
+    sa.Column("secret_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("expire", sa.DateTime(), nullable=True),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("sequence", Sequence, primary_key=True, autoincrement=True),
+    sa.Column(
+        "project_id",
+        sa.String(36),
+        sa.ForeignKey("projects.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("id", sa.String(36), nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.Column("updated_at", sa.DateTime(), nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("email", sa.String(320), nullable=True),
+    sa.Column("phone", sa.String(16), nullable=True),
+    sa.Column("password", sa.Text(), nullable=True),
+    sa.Column("hash", sa.String(16), nullable=True),
+    sa.Column("hash_options", sa.JSON(), nullable=True),
+    sa.Column("password_update", sa.DateTime(), nullable=True),
+    sa.Column("password_history", sa.JSON(), nullable=False),
+    sa.Column("registration", sa.DateTime(), nullable=False),
+    sa.Column("status", sa.Boolean(), nullable=False),
+    sa.Column("labels", sa.JSON(), nullable=False),
+    sa.Column("email_verification", sa.Boolean(), nullable=False),
+    sa.Column("phone_verification", sa.Boolean(), nullable=False),
+    sa.Column("email_canonical", sa.String(320), nullable=True),
+    sa.Column("email_is_free", sa.Boolean(), nullable=True),
+    sa.Column("email_is_disposable", sa.Boolean(), nullable=True),
+    sa.Column("email_is_corporate", sa.Boolean(), nullable=True),
+    sa.Column("email_is_canonical", sa.Boolean(), nullable=True),
+    sa.Column("mfa", sa.Boolean(), nullable=False),
+    sa.Column("prefs", sa.JSON(), nullable=False),
+    sa.Column("accessed_at", sa.DateTime(), nullable=True),
+    sa.Column("impersonator", sa.Boolean(), nullable=False),
+    sa.Column("reset", sa.Boolean(), nullable=False),
+    sa.Column("search", sa.Text(), nullable=False),
+    sa.UniqueConstraint("project_id", "id"),
+    sa.UniqueConstraint("project_id", "email"),
+    sa.UniqueConstraint("project_id", "phone"),
+)
+
+# One index per filterable attribute, ending in the sequence so that keyset
+# pagination over (attribute, sequence) is an index range scan.
+for _column in (
+    "name",
+    "email",
+    "phone",
+    "status",
+    "password_update",
+    "registration",
+    "email_verification",
+    "phone_verification",
+    "impersonator",
+    "accessed_at",
+    "created_at",
+    "updated_at",
+):
+    sa.Index(None, users.c.project_id, users.c[_column], users.c.sequence)
+
+user_labels = sa.Table(
+    "user_labels",
+    metadata,
+    sa.Column(
+        "user_sequence",
+        Sequence,
+        sa.ForeignKey("users.sequence", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("label", sa.String(36), primary_key=True),
+    sa.Index("ix_user_labels_label_user_sequence", "label", "user_sequence"),
+)
