@@ -1,0 +1,5 @@
+"""`python -m rosterd` is the `rosterd` command."""
+
+from rosterd.cli import main
+
+main()

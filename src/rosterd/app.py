@@ -1,0 +1,66 @@
+"""`create_app(settings)` builds the ASGI application; nothing is created at import time."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+
+from rosterd.errors import AppwriteError, MethodNotAllowed, RouteNotFound
+from rosterd.http.responses import SERVER_VERSION, error_response, json_response
+from rosterd.services import Services
+from rosterd.settings import Settings
+from rosterd.users.routes import ROUTES as USER_ROUTES
+
+log = logging.getLogger("rosterd")
+
+
+async def health_version(_request: Request) -> Response:
+    return json_response({"version": SERVER_VERSION})
+
+
+async def _appwrite_error(_request: Request, error: Exception) -> Response:
+    assert isinstance(error, AppwriteError)
+    return error_response(error)
+
+
+async def _http_error(_request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    if error.status_code == 405:
+        return error_response(MethodNotAllowed())
+    return error_response(RouteNotFound())
+
+
+async def _unexpected(request: Request, error: Exception) -> Response:
+    request_id = uuid.uuid4().hex
+    log.error(
+        "unexpected error %s on %s %s", request_id, request.method, request.url.path, exc_info=error
+    )
+    return error_response(AppwriteError())
+
+
+def create_app(settings: Settings, services: Services | None = None) -> Starlette:
+    """The application over `services` (built from `settings` when not given)."""
+    routes = [
+        Mount("/v1", routes=[Route("/health/version", health_version), *USER_ROUTES]),
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={
+            AppwriteError: _appwrite_error,
+            HTTPException: _http_error,
+            Exception: _unexpected,
+        },
+    )
+    app.state.services = services or Services.build(settings)
+    return app
+
+
+def create_app_from_environ() -> Starlette:
+    """Factory for `uvicorn --factory` worker processes."""
+    return create_app(Settings.from_environ())

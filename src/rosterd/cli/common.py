@@ -1,0 +1,20 @@
+"""What every command needs: settings from the environment and a migrated database."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy.exc import OperationalError
+
+from rosterd.services import Services
+from rosterd.settings import Settings
+
+
+def open_services(settings: Settings | None = None) -> Services:
+    """Services over the configured database, migrated; exits 1 if it is unreachable."""
+    services = Services.build(settings or Settings.from_environ())
+    try:
+        services.database.migrate()
+    except OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise click.ClickException(f"cannot open the database: {reason}") from None
+    return services

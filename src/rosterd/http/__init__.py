@@ -1,0 +1,1 @@
+"""The wire: routing, parameters, authentication, error rendering, response formats."""

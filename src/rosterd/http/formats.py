@@ -1,0 +1,62 @@
+"""`X-Appwrite-Response-Format`: older clients get the model shapes of their version."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+Version = tuple[int, int, int]
+
+LATEST: Version = (99, 0, 0)
+_SEMVER = re.compile(r"^\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?")
+
+#: (applies below this version, model, keys removed from it)
+_REMOVALS: tuple[tuple[Version, str, tuple[str, ...]], ...] = (
+    ((1, 5, 0), "user", ("targets", "mfa")),
+    ((1, 5, 0), "account", ("targets", "mfa")),
+    ((1, 5, 0), "membership", ("mfa",)),
+    ((1, 5, 0), "session", ("factors", "secret")),
+    ((1, 5, 0), "token", ("phrase",)),
+    ((1, 9, 0), "user", ("impersonator", "impersonatorUserId")),
+    ((1, 9, 0), "account", ("impersonator", "impersonatorUserId")),
+    ((1, 9, 2), "membership", ("userPhone",)),
+)
+
+#: list model -> (key holding the items, item model)
+LISTS: dict[str, tuple[str, str]] = {
+    "userList": ("users", "user"),
+    "sessionList": ("sessions", "session"),
+    "membershipList": ("memberships", "membership"),
+}
+
+
+def parse_version(header: str | None) -> Version:
+    """Any value is accepted; one we cannot read means the newest format."""
+    match = _SEMVER.match(header or "")
+    if match is None:
+        return LATEST
+    major, minor, patch = (int(part or 0) for part in match.groups())
+    return (major, minor, patch)
+
+
+def _item_filter(model: str, version: Version) -> Callable[[dict[str, Any]], None]:
+    removed = [key for below, name, keys in _REMOVALS if name == model and version < below for key in keys]
+
+    def apply(document: dict[str, Any]) -> None:
+        for key in removed:
+            document.pop(key, None)
+
+    return apply
+
+
+def downgrade(model: str, data: Any, version: Version) -> Any:
+    """Remove what a client of `version` does not know, in place; returns `data`."""
+    if model in LISTS:
+        key, item_model = LISTS[model]
+        apply = _item_filter(item_model, version)
+        for item in data[key]:
+            apply(item)
+    else:
+        _item_filter(model, version)(data)
+    return data

@@ -1,0 +1,94 @@
+"""Create projects and API keys; resolve a presented key secret to its key.
+
+Key secrets are `standard_` + 256 hex characters; only their SHA-256 is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from rosterd import clock, ids
+from rosterd.store import projects as store
+from rosterd.store.database import Database
+from rosterd.store.projects import KeyRow
+
+#: Every scope a key may hold (Appwrite's names for the services rosterd serves).
+SCOPES: tuple[str, ...] = (
+    "users.read",
+    "users.write",
+    "sessions.read",
+    "sessions.write",
+    "teams.read",
+    "teams.write",
+    "targets.read",
+    "targets.write",
+    "providers.read",
+    "providers.write",
+    "subscribers.read",
+    "subscribers.write",
+    "messages.read",
+    "messages.write",
+    "topics.read",
+    "topics.write",
+)
+
+
+class ProjectExists(Exception):
+    """A project with that id already exists."""
+
+
+class UnknownScopes(ValueError):
+    """A key was asked for scopes rosterd does not know."""
+
+
+@dataclass(frozen=True)
+class NewKey:
+    key: KeyRow
+    secret: str
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class Projects:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    def create(self, project_id: str, name: str) -> None:
+        with self._database.read() as connection:
+            if store.project_exists(connection, project_id):
+                raise ProjectExists(project_id)
+        with self._database.write() as connection:
+            store.insert_project(connection, project_id, name, clock.now())
+
+    def exists(self, project_id: str) -> bool:
+        with self._database.read() as connection:
+            return store.project_exists(connection, project_id)
+
+    def is_empty(self) -> bool:
+        with self._database.read() as connection:
+            return store.count_projects(connection) == 0
+
+    def create_key(
+        self,
+        project_id: str,
+        scopes: list[str],
+        name: str,
+        expire: datetime | None = None,
+    ) -> NewKey:
+        unknown = sorted(set(scopes) - set(SCOPES))
+        if unknown:
+            raise UnknownScopes(", ".join(unknown))
+        key = KeyRow(ids.unique(), project_id, name, tuple(dict.fromkeys(scopes)), expire)
+        secret = "standard_" + secrets.token_hex(128)
+        with self._database.write() as connection:
+            store.insert_key(connection, key, secret_hash(secret), clock.now())
+        return NewKey(key, secret)
+
+    def key(self, secret: str) -> KeyRow | None:
+        with self._database.read() as connection:
+            return store.key_by_hash(connection, secret_hash(secret))

@@ -1,0 +1,57 @@
+"""Projects and API keys in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from rosterd.store.tables import api_keys, projects
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    id: str
+    project_id: str
+    name: str
+    scopes: tuple[str, ...]
+    expire: datetime | None
+
+
+def insert_project(connection: Connection, project_id: str, name: str, now: datetime) -> None:
+    connection.execute(projects.insert().values(id=project_id, name=name, created_at=now))
+
+
+def project_exists(connection: Connection, project_id: str) -> bool:
+    query = sa.select(projects.c.id).where(projects.c.id == project_id)
+    return connection.execute(query).first() is not None
+
+
+def count_projects(connection: Connection) -> int:
+    return int(connection.execute(sa.select(sa.func.count()).select_from(projects)).scalar_one())
+
+
+def insert_key(connection: Connection, key: KeyRow, secret_hash: str, now: datetime) -> None:
+    connection.execute(
+        api_keys.insert().values(
+            id=key.id,
+            project_id=key.project_id,
+            name=key.name,
+            scopes=list(key.scopes),
+            secret_hash=secret_hash,
+            expire=key.expire,
+            created_at=now,
+        )
+    )
+
+
+def key_by_hash(connection: Connection, secret_hash: str) -> KeyRow | None:
+    query = sa.select(
+        api_keys.c.id, api_keys.c.project_id, api_keys.c.name, api_keys.c.scopes, api_keys.c.expire
+    ).where(api_keys.c.secret_hash == secret_hash)
+    row = connection.execute(query).first()
+    if row is None:
+        return None
+    return KeyRow(row.id, row.project_id, row.name, tuple(row.scopes), row.expire)

@@ -1,0 +1,245 @@
+"""Users in SQL: rows, writes that keep the labels and search index in step, and lists."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from rosterd.errors import CursorNotFound, QueryInvalid
+from rosterd.queries.ast import AttributeType, ListQuery, Schema
+from rosterd.store import compiler
+from rosterd.store.tables import user_labels, users
+
+
+class Duplicate(Exception):
+    """A unique index refused the write; `field` is `id`, `email` or `phone`."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class UserRow:
+    sequence: int
+    project_id: str
+    id: str
+    created_at: datetime
+    updated_at: datetime
+    name: str
+    email: str | None
+    phone: str | None
+    password: str | None
+    hash: str | None
+    hash_options: dict[str, Any] | None
+    password_update: datetime | None
+    password_history: list[str]
+    registration: datetime
+    status: bool
+    labels: list[str]
+    email_verification: bool
+    phone_verification: bool
+    email_canonical: str | None
+    email_is_free: bool | None
+    email_is_disposable: bool | None
+    email_is_corporate: bool | None
+    email_is_canonical: bool | None
+    mfa: bool
+    prefs: dict[str, Any]
+    accessed_at: datetime | None
+    impersonator: bool
+    reset: bool
+    search: str
+
+
+_COLUMNS = tuple(field.name for field in fields(UserRow))
+
+#: Attributes clients may filter and order users by, and their types.
+USER_SCHEMA: Schema = {
+    "$id": AttributeType.STRING,
+    "$createdAt": AttributeType.DATETIME,
+    "$updatedAt": AttributeType.DATETIME,
+    "$sequence": AttributeType.INTEGER,
+    "name": AttributeType.STRING,
+    "email": AttributeType.STRING,
+    "phone": AttributeType.STRING,
+    "status": AttributeType.BOOLEAN,
+    "passwordUpdate": AttributeType.DATETIME,
+    "registration": AttributeType.DATETIME,
+    "emailVerification": AttributeType.BOOLEAN,
+    "phoneVerification": AttributeType.BOOLEAN,
+    "labels": AttributeType.STRING_ARRAY,
+    "impersonator": AttributeType.BOOLEAN,
+    "accessedAt": AttributeType.DATETIME,
+}
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def search_text(row: UserRow) -> str:
+    """What full-text search sees: id, email, name, phone and `label:<x>` per label."""
+    parts = [row.id, row.email or "", row.name, row.phone or ""]
+    parts += [f"label:{label}" for label in row.labels]
+    return " ".join(part for part in parts if part)
+
+
+def _match_expression(term: str) -> str | None:
+    """FTS5 MATCH text: any word, prefix on the last; a quoted term is one phrase."""
+    stripped = term.strip()
+    tokens = _TOKEN.findall(stripped.lower())
+    if not tokens:
+        return None
+    if len(stripped) > 1 and stripped.startswith('"') and stripped.endswith('"'):
+        return '"' + " ".join(tokens) + '"'
+    quoted = [f'"{token}"' for token in tokens]
+    quoted[-1] += "*"
+    return " OR ".join(quoted)
+
+
+def _search(term: str) -> compiler.Predicate:
+    expression = _match_expression(term)
+    if expression is None:
+        return sa.false()
+    matches = sa.text("SELECT rowid FROM users_search WHERE users_search MATCH :term")
+    return users.c.sequence.in_(matches.bindparams(term=expression))
+
+
+COLLECTION = compiler.Collection(
+    table=users,
+    sequence=users.c.sequence,
+    columns={
+        "$id": users.c.id,
+        "$createdAt": users.c.created_at,
+        "$updatedAt": users.c.updated_at,
+        "$sequence": users.c.sequence,
+        "name": users.c.name,
+        "email": users.c.email,
+        "phone": users.c.phone,
+        "status": users.c.status,
+        "passwordUpdate": users.c.password_update,
+        "registration": users.c.registration,
+        "emailVerification": users.c.email_verification,
+        "phoneVerification": users.c.phone_verification,
+        "impersonator": users.c.impersonator,
+        "accessedAt": users.c.accessed_at,
+    },
+    arrays={
+        "labels": compiler.ArrayAttribute(
+            user_labels, user_labels.c.user_sequence, user_labels.c.label
+        )
+    },
+    search=_search,
+)
+
+
+def _duplicate(error: IntegrityError) -> Duplicate:
+    text = str(error.orig).lower()
+    for field in ("email", "phone"):
+        if f"users.{field}" in text or f"users_project_id_{field}" in text:
+            return Duplicate(field)
+    return Duplicate("id")
+
+
+def _row(mapping: Mapping[str, Any]) -> UserRow:
+    return UserRow(**{name: mapping[name] for name in _COLUMNS})
+
+
+def insert_user(connection: Connection, values: Mapping[str, Any]) -> UserRow:
+    """Insert a user (values: every UserRow field but sequence and search)."""
+    draft = _row({**values, "sequence": 0, "search": ""})
+    row_values = {name: getattr(draft, name) for name in _COLUMNS if name != "sequence"}
+    row_values["search"] = search_text(draft)
+    try:
+        result = connection.execute(
+            users.insert().values(**row_values).returning(users.c.sequence)
+        )
+    except IntegrityError as error:
+        raise _duplicate(error) from None
+    row = replace(draft, sequence=result.scalar_one(), search=row_values["search"])
+    _write_labels(connection, row)
+    return row
+
+
+def _write_labels(connection: Connection, row: UserRow) -> None:
+    connection.execute(user_labels.delete().where(user_labels.c.user_sequence == row.sequence))
+    if row.labels:
+        connection.execute(
+            user_labels.insert(),
+            [{"user_sequence": row.sequence, "label": label} for label in row.labels],
+        )
+
+
+def get_user(connection: Connection, project_id: str, user_id: str) -> UserRow | None:
+    query = sa.select(users).where(users.c.project_id == project_id, users.c.id == user_id)
+    found = connection.execute(query).mappings().first()
+    return None if found is None else _row(found)
+
+
+def update_user(connection: Connection, row: UserRow, changes: Mapping[str, Any]) -> UserRow:
+    """Apply `changes` (UserRow field names) to a row read in this transaction."""
+    updated = replace(row, **changes)
+    updated = replace(updated, search=search_text(updated))
+    values = {name: getattr(updated, name) for name in changes}
+    values["search"] = updated.search
+    try:
+        connection.execute(
+            users.update().where(users.c.sequence == row.sequence).values(**values)
+        )
+    except IntegrityError as error:
+        raise _duplicate(error) from None
+    if "labels" in changes:
+        _write_labels(connection, updated)
+    return updated
+
+
+def delete_user(connection: Connection, row: UserRow) -> None:
+    connection.execute(users.delete().where(users.c.sequence == row.sequence))
+
+
+def _filtered(project_id: str, query: ListQuery, search: str) -> compiler.Predicate:
+    conditions = [users.c.project_id == project_id, compiler.where(COLLECTION, query.conditions)]
+    if search:
+        conditions.append(_search(search))
+    return sa.and_(*conditions)
+
+
+def count_users(connection: Connection, project_id: str, query: ListQuery, search: str) -> int:
+    statement = sa.select(sa.func.count()).select_from(users)
+    statement = statement.where(_filtered(project_id, query, search))
+    return int(connection.execute(statement).scalar_one())
+
+
+def list_users(
+    connection: Connection, project_id: str, query: ListQuery, search: str
+) -> list[UserRow]:
+    statement = sa.select(users).where(_filtered(project_id, query, search))
+    reverse = query.cursor is not None and query.cursor.direction == "before"
+    if compiler.is_random(query):
+        if query.cursor is not None:
+            raise QueryInvalid("Cursor pagination is not available with orderRandom.")
+        statement = statement.order_by(sa.func.random())
+    else:
+        keys = compiler.sort_keys(COLLECTION, query.orders)
+        if query.cursor is not None:
+            cursor = _cursor_values(connection, project_id, query.cursor.document_id)
+            statement = statement.where(compiler.after(keys, cursor, reverse))
+        statement = statement.order_by(*compiler.order_clauses(keys, reverse))
+    statement = statement.limit(query.limit).offset(query.offset)
+    rows = [_row(found) for found in connection.execute(statement).mappings()]
+    return rows[::-1] if reverse else rows
+
+
+def _cursor_values(connection: Connection, project_id: str, user_id: str) -> dict[str, Any]:
+    columns = [column.label(name) for name, column in COLLECTION.columns.items()]
+    query = sa.select(*columns).where(users.c.project_id == project_id, users.c.id == user_id)
+    found = connection.execute(query).mappings().first()
+    if found is None:
+        raise CursorNotFound(f"User '{user_id}' for the 'cursor' value not found.")
+    return dict(found)

@@ -1,0 +1,44 @@
+"""The User model as Appwrite emits it (section 3.1 of the wire reference)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rosterd.clock import to_wire
+from rosterd.store.users import UserRow
+
+
+def user(row: UserRow) -> dict[str, Any]:
+    """Every field, in Appwrite's order, with `password`/`hash`/`hashOptions` for key callers."""
+    return {
+        "$id": row.id,
+        "$createdAt": to_wire(row.created_at),
+        "$updatedAt": to_wire(row.updated_at),
+        "name": row.name,
+        "password": row.password,
+        "hash": row.hash,
+        "hashOptions": row.hash_options,
+        "registration": to_wire(row.registration),
+        "status": row.status,
+        "labels": list(row.labels),
+        "passwordUpdate": to_wire(row.password_update),
+        "email": row.email or "",
+        "phone": row.phone or "",
+        "emailVerification": row.email_verification,
+        "emailCanonical": row.email_canonical,
+        "emailIsFree": row.email_is_free,
+        "emailIsDisposable": row.email_is_disposable,
+        "emailIsCorporate": row.email_is_corporate,
+        "emailIsCanonical": row.email_is_canonical,
+        "phoneVerification": row.phone_verification,
+        "mfa": row.mfa,
+        "prefs": dict(row.prefs),
+        "targets": [],
+        "accessedAt": to_wire(row.accessed_at),
+        "impersonator": row.impersonator,
+        "impersonatorUserId": None,
+    }
+
+
+def user_list(rows: list[UserRow], total: int) -> dict[str, Any]:
+    return {"total": total, "users": [user(row) for row in rows]}

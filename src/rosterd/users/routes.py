@@ -1,0 +1,155 @@
+"""HTTP handlers for `/v1/users`: declare params and scope, call the service, shape the model."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Route
+
+from rosterd.http.endpoint import Call, Endpoint, Output, endpoint
+from rosterd.http.params import Param
+from rosterd.queries.parser import parse_queries
+from rosterd.store.users import USER_SCHEMA, UserRow
+from rosterd.users import models
+from rosterd.users.service import NewUser
+from rosterd.validators import (
+    UID,
+    Assoc,
+    Boolean,
+    CustomId,
+    Email,
+    Labels,
+    Password,
+    Phone,
+    Strings,
+    Text,
+)
+
+READ = ("users.read",)
+WRITE = ("users.write",)
+USER_ID = Param("userId", UID())
+LEGACY_QUERIES_BELOW = (1, 5, 0)
+
+
+def _user(row: UserRow, status: int = 200) -> Output:
+    return Output("user", models.user(row), status)
+
+
+@endpoint(
+    scopes=WRITE,
+    params=(
+        Param("userId", CustomId()),
+        Param("email", Email(), optional=True),
+        Param("phone", Phone(), optional=True),
+        Param("password", Password(), optional=True),
+        Param("name", Text(128), optional=True, default=""),
+    ),
+)
+def create_user(call: Call) -> Output:
+    new = NewUser(
+        user_id=call.params["userId"],
+        email=call.params["email"],
+        phone=call.params["phone"],
+        password=call.params["password"],
+        name=call.params["name"],
+    )
+    return _user(call.services.users.create(call.project_id, new), 201)
+
+
+@endpoint(
+    scopes=READ,
+    params=(
+        Param("queries", Strings(), optional=True, default=[]),
+        Param("search", Text(256), optional=True, default=""),
+        Param("total", Boolean(loose=True), optional=True, default=True),
+    ),
+)
+def list_users(call: Call) -> Output:
+    legacy = call.response_format < LEGACY_QUERIES_BELOW
+    query = parse_queries(call.params["queries"], USER_SCHEMA, legacy=legacy)
+    page = call.services.users.list(
+        call.project_id, query, call.params["search"], call.params["total"]
+    )
+    return Output("userList", models.user_list(page.users, page.total))
+
+
+@endpoint(scopes=READ, params=(USER_ID,))
+def get_user(call: Call) -> Output:
+    return _user(call.services.users.get(call.project_id, call.params["userId"]))
+
+
+@endpoint(scopes=WRITE, params=(USER_ID,))
+def delete_user(call: Call) -> None:
+    call.services.users.delete(call.project_id, call.params["userId"])
+
+
+def _setter(field: str, param: Param) -> Endpoint:
+    """An endpoint that sets one stored field from one parameter and returns the user."""
+
+    def update(call: Call) -> Output:
+        value = call.params[param.name]
+        row = call.services.users.update(call.project_id, call.params["userId"], **{field: value})
+        return _user(row)
+
+    update.__name__ = f"update_{field}"
+    return endpoint(scopes=WRITE, params=(USER_ID, param))(update)
+
+
+@endpoint(scopes=WRITE, params=(USER_ID, Param("password", Password(allow_empty=True))))
+def update_password(call: Call) -> Output:
+    users = call.services.users
+    return _user(users.update_password(call.project_id, call.params["userId"], call.params["password"]))
+
+
+@endpoint(scopes=WRITE, params=(USER_ID, Param("email", Email(allow_empty=True))))
+def update_email(call: Call) -> Output:
+    users = call.services.users
+    return _user(users.update_email(call.project_id, call.params["userId"], call.params["email"]))
+
+
+@endpoint(scopes=WRITE, params=(USER_ID, Param("number", Phone(allow_empty=True))))
+def update_phone(call: Call) -> Output:
+    users = call.services.users
+    return _user(users.update_phone(call.project_id, call.params["userId"], call.params["number"]))
+
+
+@endpoint(scopes=READ, params=(USER_ID,))
+def get_prefs(call: Call) -> Output:
+    row = call.services.users.get(call.project_id, call.params["userId"])
+    return Output("preferences", dict(row.prefs))
+
+
+@endpoint(scopes=WRITE, params=(USER_ID, Param("prefs", Assoc())))
+def update_prefs(call: Call) -> Output:
+    users = call.services.users
+    row = users.update(call.project_id, call.params["userId"], prefs=call.params["prefs"])
+    return Output("preferences", dict(row.prefs))
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/users", create_user, methods=["POST"]),
+    Route("/users", list_users, methods=["GET"]),
+    Route("/users/{userId}", get_user, methods=["GET"]),
+    Route("/users/{userId}", delete_user, methods=["DELETE"]),
+    Route("/users/{userId}/status", _setter("status", Param("status", Boolean(loose=True))), methods=["PATCH"]),
+    Route("/users/{userId}/labels", _setter("labels", Param("labels", Labels())), methods=["PUT"]),
+    Route(
+        "/users/{userId}/impersonator",
+        _setter("impersonator", Param("impersonator", Boolean(loose=True))),
+        methods=["PATCH"],
+    ),
+    Route("/users/{userId}/name", _setter("name", Param("name", Text(128, minimum=0))), methods=["PATCH"]),
+    Route("/users/{userId}/password", update_password, methods=["PATCH"]),
+    Route("/users/{userId}/email", update_email, methods=["PATCH"]),
+    Route("/users/{userId}/phone", update_phone, methods=["PATCH"]),
+    Route(
+        "/users/{userId}/verification",
+        _setter("email_verification", Param("emailVerification", Boolean())),
+        methods=["PATCH"],
+    ),
+    Route(
+        "/users/{userId}/verification/phone",
+        _setter("phone_verification", Param("phoneVerification", Boolean())),
+        methods=["PATCH"],
+    ),
+    Route("/users/{userId}/prefs", get_prefs, methods=["GET"]),
+    Route("/users/{userId}/prefs", update_prefs, methods=["PATCH"]),
+]

@@ -1,0 +1,169 @@
+"""The Users logic, free of HTTP: create, read, list, update and delete users."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rosterd import clock, ids
+from rosterd.errors import (
+    UserAlreadyExists,
+    UserEmailAlreadyExists,
+    UserNotFound,
+    UserPhoneAlreadyExists,
+    UserTargetAlreadyExists,
+)
+from rosterd.passwords import StoredPassword
+from rosterd.passwords.argon2 import Argon2
+from rosterd.queries.ast import ListQuery
+from rosterd.store import users as store
+from rosterd.store.database import Database
+from rosterd.store.users import Duplicate, UserRow
+from rosterd.users import emails
+
+
+@dataclass(frozen=True)
+class NewUser:
+    """What a client may give when creating a user (`password` is plain text)."""
+
+    user_id: str
+    email: str | None = None
+    phone: str | None = None
+    password: str | None = None
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class UserPage:
+    users: list[UserRow]
+    total: int
+
+
+def _email_fields(email: str | None) -> dict[str, Any]:
+    if not email:
+        return dict.fromkeys(
+            (
+                "email_canonical",
+                "email_is_canonical",
+                "email_is_free",
+                "email_is_disposable",
+                "email_is_corporate",
+            )
+        )
+    found = emails.facts(email)
+    return {
+        "email_canonical": found.canonical,
+        "email_is_canonical": found.is_canonical,
+        "email_is_free": found.is_free,
+        "email_is_disposable": found.is_disposable,
+        "email_is_corporate": found.is_corporate,
+    }
+
+
+class Users:
+    def __init__(self, database: Database, argon2: Argon2) -> None:
+        self._database = database
+        self._argon2 = argon2
+
+    def create(self, project_id: str, new: NewUser) -> UserRow:
+        stored = self._argon2.hash(new.password) if new.password else None
+        return self.insert(project_id, new, stored)
+
+    def insert(self, project_id: str, new: NewUser, stored: StoredPassword | None) -> UserRow:
+        """Create a user whose password (if any) is already hashed."""
+        now = clock.now()
+        values = {
+            "project_id": project_id,
+            "id": ids.resolve(new.user_id),
+            "created_at": now,
+            "updated_at": now,
+            "name": new.name,
+            "email": new.email or None,
+            "phone": new.phone or None,
+            "password": stored.value if stored else None,
+            "hash": stored.algorithm if stored else self._argon2.name,
+            "hash_options": stored.options if stored else dict(self._argon2.options),
+            "password_update": now if stored else None,
+            "password_history": [],
+            "registration": now,
+            "status": True,
+            "labels": [],
+            "email_verification": False,
+            "phone_verification": False,
+            "mfa": False,
+            "prefs": {},
+            "accessed_at": None,
+            "impersonator": False,
+            "reset": False,
+            **_email_fields(new.email),
+        }
+        with self._database.write() as connection:
+            try:
+                return store.insert_user(connection, values)
+            except Duplicate:
+                raise UserAlreadyExists() from None
+
+    def get(self, project_id: str, user_id: str) -> UserRow:
+        with self._database.read() as connection:
+            row = store.get_user(connection, project_id, user_id)
+        if row is None:
+            raise UserNotFound()
+        return row
+
+    def list(self, project_id: str, query: ListQuery, search: str, with_total: bool) -> UserPage:
+        with self._database.read() as connection:
+            rows = store.list_users(connection, project_id, query, search)
+            total = store.count_users(connection, project_id, query, search) if with_total else 0
+        return UserPage(rows, total)
+
+    def delete(self, project_id: str, user_id: str) -> None:
+        with self._database.write() as connection:
+            row = store.get_user(connection, project_id, user_id)
+            if row is None:
+                raise UserNotFound()
+            store.delete_user(connection, row)
+
+    def update(self, project_id: str, user_id: str, **changes: Any) -> UserRow:
+        """Set plain fields (status, labels, name, verification flags, prefs, ...)."""
+        with self._database.write() as connection:
+            row = store.get_user(connection, project_id, user_id)
+            if row is None:
+                raise UserNotFound()
+            return store.update_user(connection, row, {**changes, "updated_at": clock.now()})
+
+    def update_password(self, project_id: str, user_id: str, password: str) -> UserRow:
+        """Hash and store a new password; `""` clears it."""
+        stored = self._argon2.hash(password) if password else None
+        return self.update(
+            project_id,
+            user_id,
+            password=stored.value if stored else "",
+            hash=self._argon2.name,
+            hash_options=stored.options if stored else dict(self._argon2.options),
+            password_update=clock.now(),
+        )
+
+    def update_email(self, project_id: str, user_id: str, email: str) -> UserRow:
+        """Change (or with `""` clear) the email; verification always resets."""
+        changes = {"email": email or None, "email_verification": False, **_email_fields(email)}
+        return self._update_contact(project_id, user_id, "email", changes)
+
+    def update_phone(self, project_id: str, user_id: str, phone: str) -> UserRow:
+        changes = {"phone": phone or None, "phone_verification": False}
+        return self._update_contact(project_id, user_id, "phone", changes)
+
+    def _update_contact(
+        self, project_id: str, user_id: str, field: str, changes: dict[str, Any]
+    ) -> UserRow:
+        duplicate = UserEmailAlreadyExists if field == "email" else UserPhoneAlreadyExists
+        with self._database.write() as connection:
+            row = store.get_user(connection, project_id, user_id)
+            if row is None:
+                raise UserNotFound()
+            if changes[field] is not None and getattr(row, field) == changes[field]:
+                # The user's own messaging target already has this identifier.
+                raise UserTargetAlreadyExists()
+            try:
+                return store.update_user(connection, row, {**changes, "updated_at": clock.now()})
+            except Duplicate:
+                raise duplicate() from None
