@@ -26,7 +26,11 @@ from rosterd.services import Services
 from rosterd.settings import Settings
 
 #: Cheap Argon2 for speed; tests of the defaults build their own hasher.
-FAST_ARGON2 = {"argon2_memory_cost": 1024, "argon2_time_cost": 1, "argon2_threads": 1}
+FAST_ARGON2: dict[str, int] = {
+    "argon2_memory_cost": 1024,
+    "argon2_time_cost": 1,
+    "argon2_threads": 1,
+}
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,10 @@ class Project:
         return client
 
     def http(self, key: str | None = None) -> httpx.Client:
-        headers = {"x-appwrite-project": self.id, "x-appwrite-key": self.key if key is None else key}
+        headers = {
+            "x-appwrite-project": self.id,
+            "x-appwrite-key": self.key if key is None else key,
+        }
         return httpx.Client(base_url=self.server.endpoint, headers=headers, timeout=30)
 
 
@@ -79,7 +86,7 @@ def _serve(services: Services) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     database: Path = tmp_path_factory.mktemp("db") / "rosterd.db"
-    settings = Settings(database_url=f"sqlite:///{database}", **FAST_ARGON2)
+    settings = Settings(database_url=f"sqlite:///{database}").replace(**FAST_ARGON2)
     services = Services.build(settings)
     services.database.migrate()
     for url in _serve(services):

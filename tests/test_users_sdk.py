@@ -240,7 +240,9 @@ def test_list_rejects_bad_queries(users: Users) -> None:
     ]
     for query in cases:
         raises(lambda q=query: users.list(queries=[q]), 400, "general_argument_invalid")  # type: ignore[misc]
-    raises(lambda: users.list(queries=[Query.cursor_after("ghost")]), 400, "general_cursor_not_found")
+    raises(
+        lambda: users.list(queries=[Query.cursor_after("ghost")]), 400, "general_cursor_not_found"
+    )
     raises(lambda: users.list(search="s" * 257), 400, "general_argument_invalid")
 
 

@@ -142,7 +142,8 @@ def is_phone(value: str) -> bool:
         number = phonenumbers.parse(value, None)
     except phonenumbers.NumberParseException:
         return False
-    return phonenumbers.region_code_for_country_code(number.country_code) != "ZZ"
+    calling_code = number.country_code or 0
+    return phonenumbers.region_code_for_country_code(calling_code) != "ZZ"
 
 
 @dataclass(frozen=True)
@@ -155,9 +156,7 @@ class Password:
 
     @property
     def description(self) -> str:
-        return (
-            f"Password must be between {self.minimum} and {self.maximum} characters long."
-        )
+        return f"Password must be between {self.minimum} and {self.maximum} characters long."
 
     def __call__(self, value: object) -> str:
         if not isinstance(value, str):

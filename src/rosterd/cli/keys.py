@@ -19,7 +19,9 @@ def keys() -> None:
 @click.option("--name", default="rosterd key", help="Display name.")
 def create(project_id: str, scopes: str, name: str) -> None:
     """Create an API key and print its secret, alone on one line."""
-    wanted = list(SCOPES) if scopes == "all" else [s.strip() for s in scopes.split(",") if s.strip()]
+    wanted = (
+        list(SCOPES) if scopes == "all" else [s.strip() for s in scopes.split(",") if s.strip()]
+    )
     services = open_services()
     if not services.projects.exists(project_id):
         raise click.ClickException(f"no project {project_id!r}")

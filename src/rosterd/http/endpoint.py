@@ -55,7 +55,9 @@ async def _supplied(request: Request, services: Services) -> dict[str, Any]:
     return {**supplied, **request.path_params}
 
 
-def endpoint(*, scopes: Sequence[str], params: Sequence[Param] = ()) -> Callable[[Handler], Endpoint]:
+def endpoint(
+    *, scopes: Sequence[str], params: Sequence[Param] = ()
+) -> Callable[[Handler], Endpoint]:
     def decorate(handler: Handler) -> Endpoint:
         async def respond(request: Request) -> Response:
             services: Services = request.app.state.services
@@ -66,7 +68,9 @@ def endpoint(*, scopes: Sequence[str], params: Sequence[Param] = ()) -> Callable
             output = await run_in_threadpool(handler, Call(caller, values, services, version))
             if output is None:
                 return no_content()
-            return json_response(formats.downgrade(output.model, output.data, version), output.status)
+            return json_response(
+                formats.downgrade(output.model, output.data, version), output.status
+            )
 
         respond.__name__ = handler.__name__
         respond.__doc__ = handler.__doc__

@@ -41,7 +41,9 @@ def parse_version(header: str | None) -> Version:
 
 
 def _item_filter(model: str, version: Version) -> Callable[[dict[str, Any]], None]:
-    removed = [key for below, name, keys in _REMOVALS if name == model and version < below for key in keys]
+    removed = [
+        key for below, name, keys in _REMOVALS if name == model and version < below for key in keys
+    ]
 
     def apply(document: dict[str, Any]) -> None:
         for key in removed:

@@ -34,7 +34,7 @@ class Param:
 
 
 def parse_query_string(text: str) -> dict[str, Any]:
-    """`a=1&q[0]=x&q[1]=y&r[]=z&s=1&s=2` -> `{"a": "1", "q": ["x","y"], "r": ["z"], "s": ["1","2"]}`."""
+    """`a=1&q[0]=x&q[1]=y&r[]=z&s=1&s=2` -> `{"a":"1","q":["x","y"],"r":["z"],"s":["1","2"]}`."""
     scalars: dict[str, list[str]] = {}
     indexed: dict[str, list[tuple[int, int, str]]] = {}
     for position, (key, value) in enumerate(parse_qsl(text, keep_blank_values=True)):
@@ -82,7 +82,9 @@ def _decode_json(raw: bytes) -> dict[str, Any]:
 
 def validate(declared: Sequence[Param], supplied: Mapping[str, Any]) -> dict[str, Any]:
     """Validate in declaration order; the first failure wins."""
-    return {param.name: _validate_one(param, supplied.get(param.name, _MISSING)) for param in declared}
+    return {
+        param.name: _validate_one(param, supplied.get(param.name, _MISSING)) for param in declared
+    }
 
 
 def _validate_one(param: Param, value: Any) -> Any:

@@ -13,7 +13,11 @@ from rosterd.errors import AppwriteError
 SERVER_VERSION = "1.9.6"
 
 _JSON = "application/json; charset=UTF-8"
-_NO_STORE = {"cache-control": "no-cache, no-store, must-revalidate", "expires": "0", "pragma": "no-cache"}
+_NO_STORE = {
+    "cache-control": "no-cache, no-store, must-revalidate",
+    "expires": "0",
+    "pragma": "no-cache",
+}
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

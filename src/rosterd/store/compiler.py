@@ -168,7 +168,8 @@ def after(keys: Sequence[SortKey], cursor: Mapping[str, Any], reverse: bool = Fa
 def _beyond(key: SortKey, value: Any, reverse: bool) -> Predicate:
     if key.descending != reverse:
         return sa.or_(key.column < value, key.column.is_(None))
-    return key.column > value
+    beyond: Predicate = key.column > value
+    return beyond
 
 
 def is_random(query: ListQuery) -> bool:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from rosterd.errors import CursorNotFound, QueryInvalid
@@ -147,7 +147,7 @@ def _duplicate(error: IntegrityError) -> Duplicate:
     return Duplicate("id")
 
 
-def _row(mapping: Mapping[str, Any]) -> UserRow:
+def _row(mapping: Mapping[str, Any] | RowMapping) -> UserRow:
     return UserRow(**{name: mapping[name] for name in _COLUMNS})
 
 
@@ -157,9 +157,7 @@ def insert_user(connection: Connection, values: Mapping[str, Any]) -> UserRow:
     row_values = {name: getattr(draft, name) for name in _COLUMNS if name != "sequence"}
     row_values["search"] = search_text(draft)
     try:
-        result = connection.execute(
-            users.insert().values(**row_values).returning(users.c.sequence)
-        )
+        result = connection.execute(users.insert().values(**row_values).returning(users.c.sequence))
     except IntegrityError as error:
         raise _duplicate(error) from None
     row = replace(draft, sequence=result.scalar_one(), search=row_values["search"])
@@ -189,9 +187,7 @@ def update_user(connection: Connection, row: UserRow, changes: Mapping[str, Any]
     values = {name: getattr(updated, name) for name in changes}
     values["search"] = updated.search
     try:
-        connection.execute(
-            users.update().where(users.c.sequence == row.sequence).values(**values)
-        )
+        connection.execute(users.update().where(users.c.sequence == row.sequence).values(**values))
     except IntegrityError as error:
         raise _duplicate(error) from None
     if "labels" in changes:

@@ -96,7 +96,9 @@ def _setter(field: str, param: Param) -> Endpoint:
 @endpoint(scopes=WRITE, params=(USER_ID, Param("password", Password(allow_empty=True))))
 def update_password(call: Call) -> Output:
     users = call.services.users
-    return _user(users.update_password(call.project_id, call.params["userId"], call.params["password"]))
+    return _user(
+        users.update_password(call.project_id, call.params["userId"], call.params["password"])
+    )
 
 
 @endpoint(scopes=WRITE, params=(USER_ID, Param("email", Email(allow_empty=True))))
@@ -129,14 +131,22 @@ ROUTES: list[BaseRoute] = [
     Route("/users", list_users, methods=["GET"]),
     Route("/users/{userId}", get_user, methods=["GET"]),
     Route("/users/{userId}", delete_user, methods=["DELETE"]),
-    Route("/users/{userId}/status", _setter("status", Param("status", Boolean(loose=True))), methods=["PATCH"]),
+    Route(
+        "/users/{userId}/status",
+        _setter("status", Param("status", Boolean(loose=True))),
+        methods=["PATCH"],
+    ),
     Route("/users/{userId}/labels", _setter("labels", Param("labels", Labels())), methods=["PUT"]),
     Route(
         "/users/{userId}/impersonator",
         _setter("impersonator", Param("impersonator", Boolean(loose=True))),
         methods=["PATCH"],
     ),
-    Route("/users/{userId}/name", _setter("name", Param("name", Text(128, minimum=0))), methods=["PATCH"]),
+    Route(
+        "/users/{userId}/name",
+        _setter("name", Param("name", Text(128, minimum=0))),
+        methods=["PATCH"],
+    ),
     Route("/users/{userId}/password", update_password, methods=["PATCH"]),
     Route("/users/{userId}/email", update_email, methods=["PATCH"]),
     Route("/users/{userId}/phone", update_phone, methods=["PATCH"]),

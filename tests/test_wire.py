@@ -1,0 +1,285 @@
+"""Wire details the SDK hides: headers, 204 bodies, error shapes, query-string arrays."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from tests.conftest import Project, new_project
+
+ERROR_KEYS = ["message", "code", "type", "version"]
+
+
+def assert_error(response: httpx.Response, code: int, error_type: str) -> dict[str, object]:
+    assert response.status_code == code, response.text
+    assert response.headers["content-type"] == "application/json; charset=UTF-8"
+    body = response.json()
+    assert list(body) == ERROR_KEYS
+    assert (body["code"], body["type"], body["version"]) == (code, error_type, "1.9.6")
+    assert isinstance(body["message"], str) and body["message"]
+    return body  # type: ignore[no-any-return]
+
+
+def test_delete_answers_204_with_text_content_type(http: httpx.Client) -> None:
+    http.post("/users", json={"userId": "a"}).raise_for_status()
+    response = http.request(
+        "DELETE", "/users/a", content=b"{}", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 204
+    assert response.content == b""
+    assert response.headers["content-type"] == "text/html; charset=UTF-8"
+
+
+def test_json_content_type_and_key_order(http: httpx.Client) -> None:
+    response = http.post("/users", json={"userId": "k", "email": "k@example.com"})
+    assert response.status_code == 201
+    assert response.headers["content-type"] == "application/json; charset=UTF-8"
+    assert list(response.json()) == [
+        "$id", "$createdAt", "$updatedAt", "name", "password", "hash", "hashOptions",
+        "registration", "status", "labels", "passwordUpdate", "email", "phone",
+        "emailVerification", "emailCanonical", "emailIsFree", "emailIsDisposable",
+        "emailIsCorporate", "emailIsCanonical", "phoneVerification", "mfa", "prefs",
+        "targets", "accessedAt", "impersonator", "impersonatorUserId",
+    ]  # fmt: skip
+    body = response.json()
+    assert body["prefs"] == {} and body["password"] is None and body["impersonatorUserId"] is None
+    assert body["hashOptions"] == {
+        "type": "argon2",
+        "memory_cost": 1024,
+        "time_cost": 1,
+        "threads": 1,
+    }
+    listed = http.get("/users").json()
+    assert list(listed) == ["total", "users"]
+
+
+def test_get_with_empty_content_type(http: httpx.Client) -> None:
+    http.post("/users", json={"userId": "ct"}).raise_for_status()
+    response = http.get("/users/ct", headers={"content-type": ""})
+    assert response.status_code == 200 and response.json()["$id"] == "ct"
+
+
+def test_indexed_and_bracket_query_arrays(http: httpx.Client) -> None:
+    for user_id, name in (("a1", "Ann"), ("b1", "Bob"), ("c1", "Cy")):
+        http.post("/users", json={"userId": user_id, "name": name}).raise_for_status()
+    equal = json.dumps({"method": "equal", "attribute": "name", "values": ["Ann", "Cy"]})
+    order = json.dumps({"method": "orderDesc", "attribute": "name"})
+    indexed = http.get("/users", params={"queries[1]": order, "queries[0]": equal}).json()
+    assert [u["$id"] for u in indexed["users"]] == ["c1", "a1"]
+    bracket = http.get("/users", params=[("queries[]", equal), ("queries[]", order)]).json()
+    assert [u["$id"] for u in bracket["users"]] == ["c1", "a1"]
+    repeated = http.get("/users", params=[("queries", equal), ("queries", order)]).json()
+    assert [u["$id"] for u in repeated["users"]] == ["c1", "a1"]
+
+
+@pytest.mark.parametrize(("value", "expected"), [("false", 0), ("0", 0), ("true", 1), ("1", 1)])
+def test_loose_boolean_total(http: httpx.Client, value: str, expected: int) -> None:
+    http.post("/users", json={"userId": "t"}).raise_for_status()
+    assert http.get("/users", params={"total": value}).json()["total"] == expected
+
+
+def test_bad_total_boolean(http: httpx.Client) -> None:
+    assert_error(http.get("/users", params={"total": "maybe"}), 400, "general_argument_invalid")
+
+
+def test_legacy_queries_below_format_1_5(http: httpx.Client) -> None:
+    http.post("/users", json={"userId": "old", "name": "Old"}).raise_for_status()
+    http.post("/users", json={"userId": "new", "name": "New"}).raise_for_status()
+    headers = {"x-appwrite-response-format": "1.4.0"}
+    found = http.get("/users", params={"queries[0]": 'equal("name", ["Old"])'}, headers=headers)
+    assert [u["$id"] for u in found.json()["users"]] == ["old"]
+    user = found.json()["users"][0]
+    assert "targets" not in user and "mfa" not in user and "impersonator" not in user
+    broken = http.get("/users", params={"queries[0]": "users.equal(x)"}, headers=headers)
+    assert_error(broken, 400, "general_query_invalid")
+
+
+def test_response_format_filters(http: httpx.Client) -> None:
+    http.post("/users", json={"userId": "f"}).raise_for_status()
+    cli = http.get("/users/f", headers={"x-appwrite-response-format": "1.8.0"}).json()
+    assert "impersonator" not in cli and "impersonatorUserId" not in cli and cli["mfa"] is False
+    newest = http.get("/users/f", headers={"x-appwrite-response-format": "2.5.0"}).json()
+    assert newest["impersonator"] is False
+    odd = http.get("/users/f", headers={"x-appwrite-response-format": "banana"})
+    assert odd.status_code == 200
+
+
+def test_unknown_project(project: Project) -> None:
+    with project.http() as client:
+        response = client.get("/users", headers={"x-appwrite-project": "nope"})
+    assert_error(response, 403, "project_id_missing")
+    with httpx.Client(base_url=project.server.endpoint) as anonymous:
+        missing = anonymous.get("/users", headers={"x-appwrite-project": "nope"})
+    assert_error(missing, 404, "project_not_found")
+
+
+def test_missing_or_unknown_key(project: Project) -> None:
+    with project.http(key="standard_" + "0" * 256) as client:
+        body = assert_error(client.get("/users"), 401, "general_unauthorized_scope")
+    assert body["message"] == 'User (role: guests) missing scopes (["users.read"])'
+    with httpx.Client(base_url=project.server.endpoint) as anonymous:
+        no_project = anonymous.get("/users")
+    assert_error(no_project, 401, "general_unauthorized_scope")
+
+
+def test_expired_key(project: Project) -> None:
+    from datetime import datetime
+
+    services = project.server.services
+    expired = services.projects.create_key(project.id, ["users.read"], "old", datetime(2000, 1, 1))
+    with project.http(key=expired.secret) as client:
+        assert_error(client.get("/users"), 401, "project_key_expired")
+
+
+def test_missing_scope_message(project: Project) -> None:
+    writer = new_project(project.server, ["users.write"])
+    with writer.http() as client:
+        body = assert_error(client.get("/users"), 401, "general_unauthorized_scope")
+    assert body["message"] == (
+        f'app.{writer.id}@service.127.0.0.1 (role: applications) missing scopes (["users.read"])'
+    )
+
+
+def test_unknown_route_and_method(http: httpx.Client) -> None:
+    assert_error(http.get("/nothing/here"), 404, "general_route_not_found")
+    assert_error(http.put("/users"), 405, "general_route_not_found")
+
+
+def test_health_version(project: Project) -> None:
+    with httpx.Client(base_url=project.server.endpoint) as anonymous:
+        response = anonymous.get("/health/version", headers={"x-appwrite-project": "console"})
+    assert response.json() == {"version": "1.9.6"}
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"{not json", "application/json"),
+        (b"[1, 2]", "application/json"),
+        (b'"text"', "application/json"),
+        (b"\xff\xfe", "application/json"),
+    ],
+)
+def test_malformed_bodies(http: httpx.Client, body: bytes, content_type: str) -> None:
+    response = http.post("/users", content=body, headers={"content-type": content_type})
+    assert_error(response, 400, "general_argument_invalid")
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "body"),
+    [
+        ("/users", "POST", {"userId": 5}),
+        ("/users", "POST", {"userId": "ok", "email": ["a@b.co"]}),
+        ("/users", "POST", {"userId": "ok", "name": 7}),
+        ("/users", "POST", {"userId": "ok", "password": True}),
+        ("/users", "POST", {"userId": "ok", "phone": 16175551212}),
+        ("/users/w/status", "PATCH", {"status": "yes"}),
+        ("/users/w/status", "PATCH", {}),
+        ("/users/w/labels", "PUT", {"labels": "vip"}),
+        ("/users/w/labels", "PUT", {"labels": [["nested"]]}),
+        ("/users/w/labels", "PUT", {"labels": ["sym!bol"]}),
+        ("/users/w/labels", "PUT", {}),
+        ("/users/w/name", "PATCH", {"name": None}),
+        ("/users/w/name", "PATCH", {"name": 1}),
+        ("/users/w/verification", "PATCH", {"emailVerification": "true"}),
+        ("/users/w/verification/phone", "PATCH", {"phoneVerification": 1}),
+        ("/users/w/prefs", "PATCH", {"prefs": ["a", "list"]}),
+        ("/users/w/prefs", "PATCH", {"prefs": "text"}),
+        ("/users/w/prefs", "PATCH", {}),
+        ("/users/w/impersonator", "PATCH", {"impersonator": [True]}),
+        ("/users/w/email", "PATCH", {"email": 3}),
+        ("/users/w/phone", "PATCH", {"number": "+1"}),
+        ("/users/w/password", "PATCH", {"password": 12345678}),
+    ],
+)
+def test_wrong_types_are_400(
+    http: httpx.Client, path: str, method: str, body: dict[str, object]
+) -> None:
+    http.post("/users", json={"userId": "w", "name": "Before"}).raise_for_status()
+    response = http.request(method, path, json=body)
+    assert_error(response, 400, "general_argument_invalid")
+    assert http.get("/users/w").json()["name"] == "Before"
+
+
+def test_required_param_message(http: httpx.Client) -> None:
+    http.post("/users", json={"userId": "r"}).raise_for_status()
+    body = assert_error(http.put("/users/r/labels", json={}), 400, "general_argument_invalid")
+    assert body["message"] == 'Param "labels" is not optional.'
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '{"method":"equal","attribute":"nope","values":["x"]}',
+        '{"method":"frobnicate","attribute":"name","values":["x"]}',
+        '{"method":"select","values":["name"]}',
+        '{"method":"equal","attribute":"name","values":[1]}',
+        '{"method":"equal","attribute":"labels","values":["x"]}',
+        '{"method":"limit","values":[-1]}',
+        '{"method":"cursorAfter","values":["' + "x" * 40 + '"]}',
+        "{oops",
+        "[]",
+        '{"method": 5}',
+    ],
+)
+def test_bad_queries_are_400(http: httpx.Client, query: str) -> None:
+    response = http.get("/users", params={"queries[0]": query})
+    body = assert_error(response, 400, "general_argument_invalid")
+    assert str(body["message"]).startswith("Invalid `queries` param: ")
+
+
+def test_query_messages(http: httpx.Client) -> None:
+    select = http.get("/users", params={"queries[0]": '{"method":"select","values":["name"]}'})
+    assert select.json()["message"] == (
+        "Invalid `queries` param: Invalid query: Invalid query method: select"
+    )
+    syntax = http.get("/users", params={"queries[0]": "{oops"})
+    assert syntax.json()["message"] == "Invalid `queries` param: Invalid query: Syntax error"
+
+
+def test_search_on_attribute_is_query_invalid(http: httpx.Client) -> None:
+    query = '{"method":"search","attribute":"name","values":["x"]}'
+    assert_error(http.get("/users", params={"queries[0]": query}), 400, "general_query_invalid")
+
+
+def test_cursor_not_found_message(http: httpx.Client) -> None:
+    query = '{"method":"cursorAfter","values":["ghost"]}'
+    body = assert_error(
+        http.get("/users", params={"queries[0]": query}), 400, "general_cursor_not_found"
+    )
+    assert body["message"] == "User 'ghost' for the 'cursor' value not found."
+
+
+def test_cursor_on_null_order_value(http: httpx.Client) -> None:
+    http.post("/users", json={"userId": "np"}).raise_for_status()
+    queries = {
+        "queries[0]": '{"method":"orderAsc","attribute":"phone"}',
+        "queries[1]": '{"method":"cursorAfter","values":["np"]}',
+    }
+    assert_error(http.get("/users", params=queries), 400, "database_query_order_null")
+
+
+def test_oversized_body_is_413(http: httpx.Client) -> None:
+    response = http.post(
+        "/users",
+        content=b"{" + b" " * 2_000_000 + b"}",
+        headers={"content-type": "application/json"},
+    )
+    assert_error(response, 413, "general_argument_invalid")
+
+
+def test_form_encoded_body(http: httpx.Client) -> None:
+    response = http.post("/users", data={"userId": "form", "name": "Form"})
+    assert response.status_code == 201 and response.json()["name"] == "Form"
+
+
+def test_no_secret_in_key_table(project: Project) -> None:
+    import sqlalchemy as sa
+
+    from rosterd.store.tables import api_keys
+
+    with project.server.services.database.read() as connection:
+        stored = connection.execute(sa.select(api_keys.c.secret_hash)).scalars().all()
+    assert project.key not in stored and all(len(value) == 64 for value in stored)
