@@ -11,7 +11,6 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
@@ -24,6 +23,7 @@ from rosterd.app import create_app
 from rosterd.projects.service import SCOPES
 from rosterd.services import Services
 from rosterd.settings import Settings
+from tests.databases import ENGINES, drop_postgres, fresh_url
 
 #: Cheap Argon2 for speed; tests of the defaults build their own hasher.
 FAST_ARGON2: dict[str, int] = {
@@ -83,15 +83,31 @@ def _serve(services: Services) -> Iterator[str]:
     thread.join(timeout=10)
 
 
+def database_name(request: pytest.FixtureRequest, purpose: str) -> str:
+    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+    return f"rosterd_test_{purpose}_{worker}"
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """Every test that uses the server runs once on SQLite and once on PostgreSQL."""
+    return str(request.param)
+
+
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    database: Path = tmp_path_factory.mktemp("db") / "rosterd.db"
-    settings = Settings(database_url=f"sqlite:///{database}").replace(**FAST_ARGON2)
+def server(
+    engine: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    name = database_name(request, "server")
+    url = fresh_url(engine, name, tmp_path_factory.mktemp("db"))
+    settings = Settings(database_url=url).replace(**FAST_ARGON2)
     services = Services.build(settings)
     services.database.migrate()
-    for url in _serve(services):
-        yield Server(url, services)
+    for address in _serve(services):
+        yield Server(address, services)
     services.database.dispose()
+    if engine == "postgresql":
+        drop_postgres(name)
 
 
 def new_project(server: Server, scopes: list[str] | None = None) -> Project:

@@ -8,6 +8,7 @@ between a reader upgrading to a writer and another writer.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +20,11 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 
+from rosterd.errors import ServerError
+
+log = logging.getLogger("rosterd.store")
 MIGRATIONS = Path(__file__).parent / "migrations"
 _WRITE = "rosterd_write"
 
@@ -74,16 +79,16 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        with self.engine.connect() as connection, connection.begin():
+        with _unavailable_as_503(), self.engine.connect() as connection, connection.begin():
             yield connection
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         if self._write_lock is None:
-            with self.engine.begin() as connection:
+            with _unavailable_as_503(), self.engine.begin() as connection:
                 yield connection
             return
-        with self._write_lock, self.engine.connect() as connection:
+        with _unavailable_as_503(), self._write_lock, self.engine.connect() as connection:
             connection.execution_options(**{_WRITE: True})
             with connection.begin():
                 yield connection
@@ -91,12 +96,25 @@ class Database:
     def migrate(self) -> None:
         """Bring the schema to the newest migration."""
         with self.engine.begin() as connection:
+            if not self.is_sqlite:
+                # Processes starting together on one PostgreSQL migrate one at a time.
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(7451002)"))
             config = alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def _unavailable_as_503() -> Iterator[None]:
+    """A database that cannot be reached (or is busy past the timeout) is a 503, not a 500."""
+    try:
+        yield
+    except (OperationalError, InterfaceError) as error:
+        log.warning("database unavailable: %s", type(error.orig).__name__)
+        raise ServerError() from error
 
 
 def alembic_config() -> Config:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
@@ -14,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from rosterd.errors import CursorNotFound, QueryInvalid
 from rosterd.queries.ast import AttributeType, ListQuery, Schema
-from rosterd.store import compiler
+from rosterd.store import compiler, search
 from rosterd.store.tables import user_labels, users
 
 
@@ -80,8 +79,6 @@ USER_SCHEMA: Schema = {
     "accessedAt": AttributeType.DATETIME,
 }
 
-_TOKEN = re.compile(r"[^\W_]+")
-
 
 def search_text(row: UserRow) -> str:
     """What full-text search sees: id, email, name, phone and `label:<x>` per label."""
@@ -90,25 +87,8 @@ def search_text(row: UserRow) -> str:
     return " ".join(part for part in parts if part)
 
 
-def _match_expression(term: str) -> str | None:
-    """FTS5 MATCH text: any word, prefix on the last; a quoted term is one phrase."""
-    stripped = term.strip()
-    tokens = _TOKEN.findall(stripped.lower())
-    if not tokens:
-        return None
-    if len(stripped) > 1 and stripped.startswith('"') and stripped.endswith('"'):
-        return '"' + " ".join(tokens) + '"'
-    quoted = [f'"{token}"' for token in tokens]
-    quoted[-1] += "*"
-    return " OR ".join(quoted)
-
-
 def _search(term: str) -> compiler.Predicate:
-    expression = _match_expression(term)
-    if expression is None:
-        return sa.false()
-    matches = sa.text("SELECT rowid FROM users_search WHERE users_search MATCH :term")
-    return users.c.sequence.in_(matches.bindparams(term=expression))
+    return search.matches(users.c.sequence, users.c.search, term)
 
 
 COLLECTION = compiler.Collection(
@@ -174,8 +154,13 @@ def _write_labels(connection: Connection, row: UserRow) -> None:
         )
 
 
-def get_user(connection: Connection, project_id: str, user_id: str) -> UserRow | None:
+def get_user(
+    connection: Connection, project_id: str, user_id: str, *, lock: bool = False
+) -> UserRow | None:
+    """The user, or None; `lock` holds the row until the transaction ends (for writes)."""
     query = sa.select(users).where(users.c.project_id == project_id, users.c.id == user_id)
+    if lock:
+        query = query.with_for_update()
     found = connection.execute(query).mappings().first()
     return None if found is None else _row(found)
 

@@ -118,7 +118,7 @@ class Users:
 
     def delete(self, project_id: str, user_id: str) -> None:
         with self._database.write() as connection:
-            row = store.get_user(connection, project_id, user_id)
+            row = store.get_user(connection, project_id, user_id, lock=True)
             if row is None:
                 raise UserNotFound()
             store.delete_user(connection, row)
@@ -126,7 +126,7 @@ class Users:
     def update(self, project_id: str, user_id: str, **changes: Any) -> UserRow:
         """Set plain fields (status, labels, name, verification flags, prefs, ...)."""
         with self._database.write() as connection:
-            row = store.get_user(connection, project_id, user_id)
+            row = store.get_user(connection, project_id, user_id, lock=True)
             if row is None:
                 raise UserNotFound()
             return store.update_user(connection, row, {**changes, "updated_at": clock.now()})
@@ -157,7 +157,7 @@ class Users:
     ) -> UserRow:
         duplicate = UserEmailAlreadyExists if field == "email" else UserPhoneAlreadyExists
         with self._database.write() as connection:
-            row = store.get_user(connection, project_id, user_id)
+            row = store.get_user(connection, project_id, user_id, lock=True)
             if row is None:
                 raise UserNotFound()
             if changes[field] is not None and getattr(row, field) == changes[field]:

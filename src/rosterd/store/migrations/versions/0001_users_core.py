@@ -14,10 +14,16 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
+# GIN index over the words of users.search; rosterd.store.search queries the same expression.
+POSTGRES_SEARCH = (
+    "CREATE INDEX ix_users_search ON users USING gin "
+    "(to_tsvector('simple', regexp_replace(search, '[^[:alnum:]]+', ' ', 'g')))"
+)
+
 # FTS5 index kept in step with users.search by triggers (external content table).
 SQLITE_SEARCH = (
     "CREATE VIRTUAL TABLE users_search USING fts5("
-    "search, content='users', content_rowid='sequence', tokenize='unicode61')",
+    "search, content='users', content_rowid='sequence', tokenize='unicode61 remove_diacritics 0')",
     "CREATE TRIGGER users_search_insert AFTER INSERT ON users BEGIN "
     "INSERT INTO users_search(rowid, search) VALUES (new.sequence, new.search); END",
     "CREATE TRIGGER users_search_delete AFTER DELETE ON users BEGIN "
@@ -190,11 +196,15 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         for statement in SQLITE_SEARCH:
             op.execute(statement)
+    else:
+        op.execute(POSTGRES_SEARCH)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE users_search")
+    else:
+        op.execute("DROP INDEX ix_users_search")
     with op.batch_alter_table("user_labels", schema=None) as batch_op:
         batch_op.drop_index("ix_user_labels_label_user_sequence")
 
