@@ -64,7 +64,7 @@ class Project:
         return httpx.Client(base_url=self.server.endpoint, headers=headers, timeout=30)
 
 
-def _serve(services: Services) -> Iterator[str]:
+def serve_in_thread(services: Services) -> Iterator[str]:
     app = create_app(services.settings, services)
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -103,7 +103,7 @@ def server(
     settings = Settings(database_url=url).replace(**FAST_ARGON2)
     services = Services.build(settings)
     services.database.migrate()
-    for address in _serve(services):
+    for address in serve_in_thread(services):
         yield Server(address, services)
     services.database.dispose()
     if engine == "postgresql":

@@ -47,7 +47,7 @@ def drop_postgres(name: str) -> None:
         )
 
 
-def admin_execute(statement: sql.Composable | str) -> None:
+def admin_execute(statement: sql.Composed | str) -> None:
     with _admin() as admin:
         admin.execute(statement)
 
