@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -36,3 +39,34 @@ def test_migrations_match_tables(engine: str, tmp_path: Path) -> None:
 
 def test_configuration_doc_is_generated() -> None:
     assert (ROOT / "docs" / "configuration.md").read_text() == configuration_markdown()
+
+
+def _pytest_without_postgres(ci: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "CI": ci,
+        "ROSTERD_TEST_POSTGRES_URL": "postgresql://postgres@127.0.0.1:1/x",
+    }
+    selection = "tests/test_schema_and_docs.py::test_migrations_match_tables"
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:xdist", "-q", "-rs", selection],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_missing_postgres_skips_visibly_outside_ci() -> None:
+    result = _pytest_without_postgres("")
+    assert result.returncode == 0, result.stdout
+    assert "1 passed, 1 skipped" in result.stdout
+    assert "PostgreSQL is not reachable at postgresql://postgres@127.0.0.1:1/x" in result.stdout
+
+
+def test_missing_postgres_fails_in_ci() -> None:
+    result = _pytest_without_postgres("true")
+    assert result.returncode == 1, result.stdout
+    assert "1 failed, 1 passed" in result.stdout

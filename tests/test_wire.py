@@ -144,7 +144,8 @@ def test_missing_scope_message(project: Project) -> None:
 
 def test_unknown_route_and_method(http: httpx.Client) -> None:
     assert_error(http.get("/nothing/here"), 404, "general_route_not_found")
-    assert_error(http.put("/users"), 405, "general_route_not_found")
+    assert_error(http.put("/users"), 404, "general_route_not_found")
+    assert_error(http.post("/users/someone"), 404, "general_route_not_found")
 
 
 def test_health_version(project: Project) -> None:
@@ -283,3 +284,69 @@ def test_no_secret_in_key_table(project: Project) -> None:
     with project.server.services.database.read() as connection:
         stored = connection.execute(sa.select(api_keys.c.secret_hash)).scalars().all()
     assert project.key not in stored and all(len(value) == 64 for value in stored)
+
+
+RAW_BAD_BODIES = [
+    ("POST", "/users", '{"userId":"z1","name":"x\\u0000"}'),
+    ("POST", "/users", '{"userId":"z1","email":"a\\u0000@example.com"}'),
+    ("POST", "/users", '{"userId":"z1","name":"\\ud800"}'),
+    ("POST", "/users", '{"userId":"z1","password":"\\ud800aaaaaaaa"}'),
+    ("POST", "/users", '{"userId":"z1\\n"}'),
+    ("POST", "/users", '{"userId":"z1","phone":"+14155550177\\n"}'),
+    ("PATCH", "/users/w/name", '{"name":"a\\u0000b"}'),
+    ("PATCH", "/users/w/name", '{"name":"\\udfff"}'),
+    ("PATCH", "/users/w/password", '{"password":"\\ud800aaaaaaaa"}'),
+    ("PATCH", "/users/w/prefs", '{"prefs":{"a":NaN}}'),
+    ("PATCH", "/users/w/prefs", '{"prefs":{"b":1e999}}'),
+    ("PATCH", "/users/w/prefs", '{"prefs":{"b":Infinity}}'),
+    ("PATCH", "/users/w/prefs", '{"prefs":{"\\ud800":1}}'),
+    ("PATCH", "/users/w/prefs", '{"prefs":{"a":' + "[" * 3000 + "]" * 3000 + "}}"),
+    ("PATCH", "/users/w/prefs", '{"prefs":{"a":' + "[" * 100 + "]" * 100 + "}}"),
+    ("PATCH", "/users/w/prefs", '{"prefs":{"a":"' + "/" * 40000 + '"}}'),
+    ("PATCH", "/users/w/prefs", '{"prefs":{"a":"' + "\\u00e9" * 20000 + '"}}'),
+    ("PUT", "/users/w/labels", '{"labels":["vip\\n","vip"]}'),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), RAW_BAD_BODIES)
+def test_hostile_bodies_are_400(http: httpx.Client, method: str, path: str, body: str) -> None:
+    http.post("/users", json={"userId": "w", "name": "Before"}).raise_for_status()
+    response = http.request(
+        method, path, content=body, headers={"content-type": "application/json"}
+    )
+    assert_error(response, 400, "general_argument_invalid")
+    after = http.get("/users/w").json()
+    assert (after["name"], after["prefs"], after["labels"]) == ("Before", {}, [])
+    assert http.get("/users").json()["total"] == 1
+
+
+@pytest.mark.parametrize("values", ['["\\u0000"]', '["\\ud800"]'], ids=["nul", "surrogate"])
+def test_hostile_query_values_are_400(http: httpx.Client, values: str) -> None:
+    for method in ("equal", "startsWith"):
+        query = '{"method":"' + method + '","attribute":"name","values":' + values + "}"
+        response = http.get("/users", params={"queries[0]": query})
+        assert_error(response, 400, "general_argument_invalid")
+
+
+def test_bare_single_query_and_numeric_string_limit(http: httpx.Client) -> None:
+    for user_id in ("q1", "q2"):
+        http.post("/users", json={"userId": user_id}).raise_for_status()
+    single = http.get("/users", params={"queries": '{"method":"limit","values":[1]}'}).json()
+    assert [user["$id"] for user in single["users"]] == ["q1"]
+    text = http.get("/users", params={"queries[0]": '{"method":"limit","values":["1"]}'}).json()
+    assert [user["$id"] for user in text["users"]] == ["q1"]
+
+
+def test_prefs_at_the_php_size_limit(http: httpx.Client) -> None:
+    http.post("/users", json={"userId": "big"}).raise_for_status()
+    # {"a":"..."} is 8 bytes around the value: 65527 ASCII characters make 65535 bytes.
+    fits = {"a": "x" * 65527}
+    assert http.patch("/users/big/prefs", json={"prefs": fits}).json() == fits
+    over = {"a": "x" * 65528}
+    assert_error(
+        http.patch("/users/big/prefs", json={"prefs": over}), 400, "general_argument_invalid"
+    )
+
+
+def test_database_errors_hide_parameters(project: Project) -> None:
+    assert project.server.services.database.engine.hide_parameters is True

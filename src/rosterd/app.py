@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from rosterd.errors import AppwriteError, MethodNotAllowed, RouteNotFound
+from rosterd.errors import AppwriteError, RouteNotFound
 from rosterd.http.responses import SERVER_VERSION, error_response, json_response
 from rosterd.services import Services
 from rosterd.settings import Settings
@@ -29,10 +29,8 @@ async def _appwrite_error(_request: Request, error: Exception) -> Response:
     return error_response(error)
 
 
-async def _http_error(_request: Request, error: Exception) -> Response:
-    assert isinstance(error, HTTPException)
-    if error.status_code == 405:
-        return error_response(MethodNotAllowed())
+async def _http_error(_request: Request, _error: Exception) -> Response:
+    """No route for this path, or none for this method on it: Appwrite says 404 to both."""
     return error_response(RouteNotFound())
 
 

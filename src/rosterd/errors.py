@@ -52,12 +52,6 @@ class RouteNotFound(AppwriteError):
     default_message = "The requested route was not found."
 
 
-class MethodNotAllowed(AppwriteError):
-    type = "general_route_not_found"
-    code = 405
-    default_message = "The requested method is not allowed on this route."
-
-
 class BodyTooLarge(AppwriteError):
     type = "general_argument_invalid"
     code = 413

@@ -29,9 +29,9 @@ class Validator(Protocol):
     def __call__(self, value: object) -> object: ...
 
 
-_UID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,35}$")
-_PHONE = re.compile(r"^\+[1-9]\d{6,14}$")
-_LABEL = re.compile(r"^[A-Za-z0-9]{1,36}$")
+_UID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,35}")
+_PHONE = re.compile(r"\+[1-9][0-9]{6,14}")
+_LABEL = re.compile(r"[A-Za-z0-9]{1,36}")
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class UID:
     )
 
     def __call__(self, value: object) -> str:
-        if not isinstance(value, str) or not _UID.match(value):
+        if not isinstance(value, str) or not _UID.fullmatch(value):
             raise Invalid(self.description)
         return value
 
@@ -81,7 +81,7 @@ class CustomId:
     def __call__(self, value: object) -> str:
         if value == UNIQUE:
             return UNIQUE
-        if not isinstance(value, str) or not _UID.match(value):
+        if not isinstance(value, str) or not _UID.fullmatch(value):
             raise Invalid(self.description)
         return value
 
@@ -136,7 +136,7 @@ class Phone:
 
 
 def is_phone(value: str) -> bool:
-    if not _PHONE.match(value):
+    if not _PHONE.fullmatch(value):
         return False
     try:
         number = phonenumbers.parse(value, None)
@@ -192,7 +192,11 @@ class Boolean:
 
 @dataclass(frozen=True)
 class Assoc:
-    """A JSON object whose encoding is at most `max_bytes` bytes."""
+    """A JSON object whose encoding is at most `max_bytes` bytes.
+
+    The size is measured as PHP's `json_encode` writes it (non-ASCII as `\\uXXXX`, `/` as
+    `\\/`), so the same prefs pass or fail here as on Appwrite.
+    """
 
     max_bytes: int = 65535
     description: str = "Value must be a valid object and no longer than 65535 bytes."
@@ -200,8 +204,8 @@ class Assoc:
     def __call__(self, value: object) -> dict[str, object]:
         if not isinstance(value, dict):
             raise Invalid(self.description)
-        encoded = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        if len(encoded.encode()) > self.max_bytes:
+        encoded = json.dumps(value, separators=(",", ":")).replace("/", "\\/")
+        if len(encoded) > self.max_bytes:
             raise Invalid(self.description)
         return value
 
@@ -220,7 +224,7 @@ class Labels:
     def __call__(self, value: object) -> list[str]:
         if not isinstance(value, list) or len(value) > self.maximum:
             raise Invalid(self.description)
-        if not all(isinstance(item, str) and _LABEL.match(item) for item in value):
+        if not all(isinstance(item, str) and _LABEL.fullmatch(item) for item in value):
             raise Invalid(self.description)
         return list(dict.fromkeys(value))
 
@@ -240,6 +244,8 @@ class Strings:
         )
 
     def __call__(self, value: object) -> list[str]:
+        if isinstance(value, str):
+            value = [value]  # a bare `queries=x` in a query string
         if not isinstance(value, list) or len(value) > self.maximum:
             raise Invalid(self.description)
         if not all(isinstance(item, str) and len(item) <= self.length for item in value):

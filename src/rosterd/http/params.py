@@ -8,6 +8,7 @@ Path parameters are merged in either way. Undeclared parameters are ignored.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from rosterd.validators import Invalid, Validator
 
 _ARRAY_KEY = re.compile(r"^(?P<name>[^\[\]]+)\[(?P<index>\d*)\]$")
 _MISSING = object()
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_MAX_DEPTH = 64
 
 
 @dataclass(frozen=True)
@@ -70,14 +73,33 @@ async def read_body(request: Request, max_bytes: int) -> dict[str, Any]:
     return _decode_json(bytes(raw))
 
 
+def _refuse_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _decode_json(raw: bytes) -> dict[str, Any]:
     try:
-        decoded = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        decoded = json.loads(raw, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
         raise ArgumentInvalid("The request body is not valid JSON.") from None
     if not isinstance(decoded, dict):
         raise ArgumentInvalid("The request body must be a JSON object.")
     return decoded
+
+
+def _storable(value: Any, depth: int = 0) -> bool:
+    """No NUL characters or lone surrogates in any string, nesting at most 64 deep."""
+    if isinstance(value, str):
+        return "\x00" not in value and not _SURROGATE.search(value)
+    if depth > _MAX_DEPTH:
+        return False
+    if isinstance(value, dict):
+        return all(
+            _storable(key, depth + 1) and _storable(item, depth + 1) for key, item in value.items()
+        )
+    if isinstance(value, list):
+        return all(_storable(item, depth + 1) for item in value)
+    return not (isinstance(value, float) and not math.isfinite(value))
 
 
 def validate(declared: Sequence[Param], supplied: Mapping[str, Any]) -> dict[str, Any]:
@@ -92,6 +114,11 @@ def _validate_one(param: Param, value: Any) -> Any:
         if not param.optional:
             raise ArgumentInvalid(f'Param "{param.name}" is not optional.')
         return param.default
+    if not _storable(value):
+        raise ArgumentInvalid(
+            f"Invalid `{param.name}` param: Value must not contain NUL characters, lone "
+            f"surrogates, non-finite numbers or more than {_MAX_DEPTH} levels of nesting"
+        )
     try:
         return param.validator(value)
     except Invalid as invalid:

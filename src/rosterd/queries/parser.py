@@ -305,7 +305,8 @@ def _typed_value(value: object, attribute_type: AttributeType, attribute: str) -
 
 
 def _as_string(value: object) -> str | None:
-    return value if isinstance(value, str) else None
+    """A string the databases can store: no NUL character (PostgreSQL refuses it)."""
+    return value if isinstance(value, str) and "\x00" not in value else None
 
 
 def _as_boolean(value: object) -> bool | None:
@@ -414,11 +415,14 @@ def _single_value(query: _RawQuery) -> object:
 
 
 def _whole_number(value: object) -> int | None:
-    """An int, or a float with an integral value (SDKs send some numbers as floats)."""
+    """An int, a float with an integral value (SDKs send some numbers as floats), or a
+    string of digits (Appwrite's numeric check takes those too)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,19}", value):
+        return int(value)
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return None

@@ -37,7 +37,10 @@ def _normalise_url(url: str) -> str:
 
 def _sqlite_engine(url: str) -> Engine:
     engine = sa.create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=8
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        pool_size=8,
+        hide_parameters=True,
     )
 
     @event.listens_for(engine, "connect")
@@ -63,14 +66,20 @@ def _sqlite_engine(url: str) -> Engine:
 
 
 class Database:
-    """One database, whichever engine it runs on."""
+    """One database, whichever engine it runs on.
+
+    Engines hide bound parameters from their error messages, so that a failing
+    statement never writes a password hash or an email into a log.
+    """
 
     def __init__(self, url: str) -> None:
         self.url = _normalise_url(url)
         if self.url.startswith("sqlite"):
             self.engine = _sqlite_engine(self.url)
         else:
-            self.engine = sa.create_engine(self.url, pool_size=10, pool_pre_ping=True)
+            self.engine = sa.create_engine(
+                self.url, pool_size=10, pool_pre_ping=True, hide_parameters=True
+            )
         self._write_lock = threading.Lock() if self.is_sqlite else None
 
     @property
