@@ -64,9 +64,13 @@ class UID:
     )
 
     def __call__(self, value: object) -> str:
-        if not isinstance(value, str) or not _UID.fullmatch(value):
+        if not is_uid(value):
             raise Invalid(self.description)
-        return value
+        return str(value)
+
+
+def is_uid(value: object) -> bool:
+    return isinstance(value, str) and _UID.fullmatch(value) is not None
 
 
 @dataclass(frozen=True)
@@ -81,9 +85,9 @@ class CustomId:
     def __call__(self, value: object) -> str:
         if value == UNIQUE:
             return UNIQUE
-        if not isinstance(value, str) or not _UID.fullmatch(value):
+        if not is_uid(value):
             raise Invalid(self.description)
-        return value
+        return str(value)
 
 
 @dataclass(frozen=True)
