@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
+from rosterd.accounts.routes import ROUTES as ACCOUNT_ROUTES
 from rosterd.errors import AppwriteError, RouteNotFound
 from rosterd.http.responses import SERVER_VERSION, error_response, json_response
 from rosterd.services import Services
@@ -45,7 +46,10 @@ async def _unexpected(request: Request, error: Exception) -> Response:
 def create_app(settings: Settings, services: Services | None = None) -> Starlette:
     """The application over `services` (built from `settings` when not given)."""
     routes = [
-        Mount("/v1", routes=[Route("/health/version", health_version), *USER_ROUTES]),
+        Mount(
+            "/v1",
+            routes=[Route("/health/version", health_version), *USER_ROUTES, *ACCOUNT_ROUTES],
+        ),
     ]
     app = Starlette(
         routes=routes,

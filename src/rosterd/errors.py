@@ -116,3 +116,33 @@ class UserTargetAlreadyExists(AppwriteError):
     type = "user_target_already_exists"
     code = 409
     default_message = "A target with the same id or identifier already exists."
+
+
+class RateLimitExceeded(AppwriteError):
+    type = "general_rate_limit_exceeded"
+    code = 429
+    default_message = "Too many attempts; try again after the limit's period."
+
+
+class UserBlocked(AppwriteError):
+    type = "user_blocked"
+    code = 403
+    default_message = "The current user has been blocked."
+
+
+class UserInvalidCredentials(AppwriteError):
+    type = "user_invalid_credentials"
+    code = 401
+    default_message = "Invalid credentials. Please check the email and password."
+
+
+class UserSessionAlreadyExists(AppwriteError):
+    type = "user_session_already_exists"
+    code = 401
+    default_message = "A session is already active; sign out before signing in again."
+
+
+class UserSessionNotFound(AppwriteError):
+    type = "user_session_not_found"
+    code = 404
+    default_message = "The session could not be found."

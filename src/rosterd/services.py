@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rosterd import ratelimit
+from rosterd.accounts.service import Accounts, SignInLimit
 from rosterd.passwords.argon2 import Argon2
 from rosterd.projects.service import Projects
+from rosterd.sessions.service import Sessions
 from rosterd.settings import Settings
 from rosterd.store.database import Database
 from rosterd.users.service import Users
@@ -17,6 +20,8 @@ class Services:
     database: Database
     projects: Projects
     users: Users
+    sessions: Sessions
+    accounts: Accounts
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -24,4 +29,9 @@ class Services:
         argon2 = Argon2(
             settings.argon2_memory_cost, settings.argon2_time_cost, settings.argon2_threads
         )
-        return cls(settings, database, Projects(database), Users(database, argon2))
+        sessions = Sessions(database, settings.session_duration)
+        limit = SignInLimit(settings.signin_limit, settings.signin_period)
+        counters = ratelimit.counters(database, settings.redis_url)
+        accounts = Accounts(database, argon2, sessions, counters, limit)
+        users = Users(database, argon2)
+        return cls(settings, database, Projects(database), users, sessions, accounts)

@@ -67,6 +67,36 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest request body accepted; a larger one is answered 413.",
     ),
     Setting(
+        "ROSTERD_REDIS_URL",
+        "redis_url",
+        str,
+        "",
+        "When set (`redis://host:6379/0`), abuse-limit counters live in Redis instead of "
+        "the database. Either way every worker and host shares them.",
+    ),
+    Setting(
+        "ROSTERD_SIGNIN_LIMIT",
+        "signin_limit",
+        int,
+        10,
+        "Email/password sign-in attempts allowed per email and IP address in each period "
+        "(Appwrite's abuse limit); `0` switches the limit off.",
+    ),
+    Setting(
+        "ROSTERD_SIGNIN_PERIOD",
+        "signin_period",
+        int,
+        3600,
+        "Length in seconds of the sign-in limit's period.",
+    ),
+    Setting(
+        "ROSTERD_SESSION_DURATION",
+        "session_duration",
+        int,
+        31536000,
+        "How long a session lives, in seconds (Appwrite's default: one year).",
+    ),
+    Setting(
         "ROSTERD_LOG_LEVEL",
         "log_level",
         str,
@@ -92,6 +122,10 @@ class Settings:
     argon2_time_cost: int = field(default=_defaults()["argon2_time_cost"])
     argon2_threads: int = field(default=_defaults()["argon2_threads"])
     max_body_bytes: int = field(default=_defaults()["max_body_bytes"])
+    redis_url: str = field(default=_defaults()["redis_url"])
+    signin_limit: int = field(default=_defaults()["signin_limit"])
+    signin_period: int = field(default=_defaults()["signin_period"])
+    session_duration: int = field(default=_defaults()["session_duration"])
     log_level: str = field(default=_defaults()["log_level"])
 
     @classmethod
@@ -119,5 +153,6 @@ def configuration_markdown() -> str:
         "| --- | --- | --- |",
     ]
     for setting in SETTINGS:
-        lines.append(f"| `{setting.env}` | `{setting.default}` | {setting.help} |")
+        default = f"`{setting.default}`" if setting.default != "" else "(unset)"
+        lines.append(f"| `{setting.env}` | {default} | {setting.help} |")
     return "\n".join(lines) + "\n"

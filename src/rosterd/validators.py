@@ -271,3 +271,17 @@ class WhiteList:
         if not isinstance(value, str) or value not in self.allowed:
             raise Invalid(self.description)
         return value
+
+
+@dataclass(frozen=True)
+class Number:
+    """A JSON number that is a whole number (the SDKs may send `16384.0`)."""
+
+    description: str = "Value must be a valid integer"
+
+    def __call__(self, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise Invalid(self.description)
+        if isinstance(value, float) and not value.is_integer():
+            raise Invalid(self.description)
+        return int(value)

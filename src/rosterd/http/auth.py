@@ -1,4 +1,9 @@
-"""Who is calling: the project, and the scopes their credentials hold."""
+"""Who is calling: the project, and the scopes their credentials hold.
+
+Credentials, first match wins: an API key (`X-Appwrite-Key`); else a session from the
+cookie `a_session_<project>` (or its `_legacy` twin), the `X-Appwrite-Session` header,
+or the `X-Fallback-Cookies` header; else a guest.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,29 @@ from dataclasses import dataclass
 from starlette.requests import Request
 
 from rosterd import clock
-from rosterd.errors import ProjectIdMissing, ProjectKeyExpired, ProjectNotFound, UnauthorizedScope
-from rosterd.projects.service import Projects
+from rosterd.errors import (
+    ProjectIdMissing,
+    ProjectKeyExpired,
+    ProjectNotFound,
+    UnauthorizedScope,
+)
+from rosterd.services import Services
+from rosterd.store.sessions import SessionRow
+from rosterd.store.users import UserRow
 
+_COMMON = frozenset({"global", "health.read", "graphql", "locale.read", "avatars.read"})
 #: Every API key holds these besides its own scopes.
 _KEY_EXTRAS = frozenset({"global", "health.read", "graphql"})
-_GUEST_SCOPES = frozenset({"global", "health.read", "graphql", "sessions.write"})
+_GUEST_SCOPES = _COMMON | {"sessions.write"}
+_MEMBER_SCOPES = _COMMON | {
+    "account",
+    "sessions.write",
+    "teams.read",
+    "teams.write",
+    "targets.read",
+    "targets.write",
+    "subscribers.write",
+}
 
 
 @dataclass(frozen=True)
@@ -23,6 +45,8 @@ class Caller:
     role: str
     email: str
     is_key: bool
+    user: UserRow | None = None
+    session: SessionRow | None = None
 
     def require(self, *scopes: str) -> None:
         """Pass when the caller holds at least one of `scopes`."""
@@ -35,20 +59,50 @@ def _project_id(request: Request) -> str:
     return request.headers.get("x-appwrite-project") or request.query_params.get("project", "")
 
 
-def authenticate(request: Request, projects: Projects) -> Caller:
+def session_cookie(project_id: str) -> str:
+    return f"a_session_{project_id}"
+
+
+def _credentials(request: Request, project_id: str) -> str:
+    name = session_cookie(project_id)
+    cookie = request.cookies.get(name) or request.cookies.get(name + "_legacy")
+    if cookie:
+        return cookie
+    header = request.headers.get("x-appwrite-session", "")
+    if header:
+        return header
+    try:
+        fallback = json.loads(request.headers.get("x-fallback-cookies", "") or "{}")
+    except ValueError:
+        return ""
+    value = fallback.get(name, "") if isinstance(fallback, dict) else ""
+    return value if isinstance(value, str) else ""
+
+
+def authenticate(request: Request, services: Services) -> Caller:
     project_id = _project_id(request)
     secret = request.headers.get("x-appwrite-key", "")
-    key = projects.key(secret) if secret else None
+    key = services.projects.key(secret) if secret else None
     if key is not None and key.project_id != project_id:
         raise ProjectIdMissing()
     if not project_id or project_id == "console":
         return Caller("", _GUEST_SCOPES, "guests", "User", is_key=False)
     if key is None:
-        if not projects.exists(project_id):
+        if not services.projects.exists(project_id):
             raise ProjectNotFound()
-        return Caller(project_id, _GUEST_SCOPES, "guests", "User", is_key=False)
+        return _session_or_guest(request, services, project_id)
     if key.expire is not None and key.expire < clock.now():
         raise ProjectKeyExpired()
     host = request.url.hostname or "localhost"
     email = f"app.{project_id}@service.{host}"
     return Caller(project_id, frozenset(key.scopes) | _KEY_EXTRAS, "applications", email, True)
+
+
+def _session_or_guest(request: Request, services: Services, project_id: str) -> Caller:
+    credentials = _credentials(request, project_id)
+    found = services.sessions.authenticate(project_id, credentials) if credentials else None
+    if found is None:
+        return Caller(project_id, _GUEST_SCOPES, "guests", "User", is_key=False)
+    user, session = found
+    scopes = _MEMBER_SCOPES | ({"users.read"} if user.impersonator else set())
+    return Caller(project_id, scopes, "users", user.email or "User", False, user, session)

@@ -1,21 +1,37 @@
-"""Argon2id, the scheme every new plain-text password is hashed with."""
+"""Argon2: the scheme every new plain-text password is hashed with, and imported PHC strings."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from argon2 import PasswordHasher, Type
+from argon2 import Parameters, PasswordHasher, Type, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from rosterd.passwords import StoredPassword
+from rosterd.passwords.validation import invalid, utf8
+
+ALGORITHM = "argon2"
+
+# The PHC layout libargon2 decodes: type, optional version, m,t,p in that order,
+# then unpadded base64 salt and tag. ASCII digits only (`\d` would allow others).
+_PHC = re.compile(
+    r"\$argon2(?:id|i|d)\$(?:v=[0-9]+\$)?m=[0-9]+,t=[0-9]+,p=[0-9]+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+"
+)
+
+# Verification reads every parameter from the hash; the hasher's own settings do not matter.
+_VERIFIER = PasswordHasher()
 
 
 class Argon2:
     """Argon2id with Appwrite's defaults (m=65536 KiB, t=4, p=3) unless configured."""
 
-    name = "argon2"
+    name = ALGORITHM
 
     def __init__(self, memory_cost: int = 65536, time_cost: int = 4, threads: int = 3) -> None:
+        self.memory_cost = memory_cost
+        self.time_cost = time_cost
+        self.threads = threads
         self._hasher = PasswordHasher(
             time_cost=time_cost,
             memory_cost=memory_cost,
@@ -32,11 +48,57 @@ class Argon2:
         }
 
     def hash(self, plain: str) -> StoredPassword:
-        return StoredPassword(self._hasher.hash(plain), self.name, dict(self.options))
+        """Hash a plain-text password as Argon2id with this instance's costs."""
+        return StoredPassword(self._hasher.hash(utf8(plain)), self.name, dict(self.options))
 
     def verify(self, stored: str, plain: str) -> bool:
         """Check a PHC string (`$argon2id$...` or `$argon2i$...`); its own parameters apply."""
-        try:
-            return self._hasher.verify(stored, plain)
-        except (VerificationError, InvalidHashError):
-            return False
+        return verify_hash(stored, plain)
+
+
+def parameters(value: str) -> Parameters | None:
+    """The parameters of a well-formed Argon2 PHC string, or None."""
+    if not isinstance(value, str) or _PHC.fullmatch(value) is None:
+        return None
+    try:
+        return extract_parameters(value)
+    except InvalidHashError:
+        return None
+
+
+def verify_hash(value: str, plain: str) -> bool:
+    """Check `plain` against a PHC string; False for a mismatch or a malformed string."""
+    if parameters(value) is None:
+        return False
+    try:
+        return _VERIFIER.verify(value, utf8(plain))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def verify(stored: StoredPassword, plain: str) -> bool:
+    """Check `plain` against a stored Argon2 password."""
+    return verify_hash(stored.value, plain)
+
+
+def import_hash(value: str) -> StoredPassword:
+    """Accept an `$argon2i$`, `$argon2id$` or `$argon2d$` PHC string, recording its own costs."""
+    found = parameters(value)
+    if found is None:
+        reason = "must be an Argon2 PHC string ($argon2i$, $argon2id$ or $argon2d$)"
+        raise invalid("password", reason)
+    options = {
+        "type": "argon2",
+        "memory_cost": found.memory_cost,
+        "time_cost": found.time_cost,
+        "threads": found.parallelism,
+    }
+    return StoredPassword(value, ALGORITHM, options)
+
+
+def needs_rehash(value: str, current: Argon2) -> bool:
+    """True unless `value` is Argon2id with memory and time costs at least `current`'s."""
+    found = parameters(value)
+    if found is None or found.type is not Type.ID:
+        return True
+    return found.memory_cost < current.memory_cost or found.time_cost < current.time_cost

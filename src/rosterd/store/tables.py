@@ -119,3 +119,42 @@ user_labels = sa.Table(
     sa.Column("label", sa.String(36), primary_key=True),
     sa.Index("ix_user_labels_label_user_sequence", "label", "user_sequence"),
 )
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("sequence", Sequence, primary_key=True, autoincrement=True),
+    sa.Column(
+        "user_sequence",
+        Sequence,
+        sa.ForeignKey("users.sequence", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("id", sa.String(36), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.Column("updated_at", sa.DateTime(), nullable=False),
+    sa.Column("expire", sa.DateTime(), nullable=False),
+    sa.Column("provider", sa.String(128), nullable=False),
+    sa.Column("provider_uid", sa.String(2048), nullable=False),
+    sa.Column("provider_access_token", sa.Text(), nullable=False),
+    sa.Column("provider_access_token_expiry", sa.DateTime(), nullable=True),
+    sa.Column("provider_refresh_token", sa.Text(), nullable=False),
+    sa.Column("secret_hash", sa.String(64), nullable=False),
+    sa.Column("ip", sa.String(45), nullable=False),
+    sa.Column("user_agent", sa.Text(), nullable=False),
+    sa.Column("device", sa.JSON(), nullable=False),
+    sa.Column("country_code", sa.String(2), nullable=False),
+    sa.Column("factors", sa.JSON(), nullable=False),
+    sa.Column("mfa_updated_at", sa.DateTime(), nullable=True),
+    sa.Index("ix_sessions_user_sequence_sequence", "user_sequence", "sequence"),
+    sa.Index("ix_sessions_secret_hash", "secret_hash"),
+)
+
+# Fixed-window counters for abuse limits: one row per (key, window number).
+rate_limits = sa.Table(
+    "rate_limits",
+    metadata,
+    sa.Column("key", sa.String(512), primary_key=True),
+    sa.Column("window", sa.BigInteger(), primary_key=True),
+    sa.Column("hits", sa.Integer(), nullable=False),
+)

@@ -127,13 +127,13 @@ def _duplicate(error: IntegrityError) -> Duplicate:
     return Duplicate("id")
 
 
-def _row(mapping: Mapping[str, Any] | RowMapping) -> UserRow:
+def row_from_mapping(mapping: Mapping[str, Any] | RowMapping) -> UserRow:
     return UserRow(**{name: mapping[name] for name in _COLUMNS})
 
 
 def insert_user(connection: Connection, values: Mapping[str, Any]) -> UserRow:
     """Insert a user (values: every UserRow field but sequence and search)."""
-    draft = _row({**values, "sequence": 0, "search": ""})
+    draft = row_from_mapping({**values, "sequence": 0, "search": ""})
     row_values = {name: getattr(draft, name) for name in _COLUMNS if name != "sequence"}
     row_values["search"] = search_text(draft)
     try:
@@ -162,7 +162,13 @@ def get_user(
     if lock:
         query = query.with_for_update()
     found = connection.execute(query).mappings().first()
-    return None if found is None else _row(found)
+    return None if found is None else row_from_mapping(found)
+
+
+def get_user_by_email(connection: Connection, project_id: str, email: str) -> UserRow | None:
+    query = sa.select(users).where(users.c.project_id == project_id, users.c.email == email)
+    found = connection.execute(query).mappings().first()
+    return None if found is None else row_from_mapping(found)
 
 
 def update_user(connection: Connection, row: UserRow, changes: Mapping[str, Any]) -> UserRow:
@@ -213,7 +219,7 @@ def list_users(
             statement = statement.where(compiler.after(keys, cursor, reverse))
         statement = statement.order_by(*compiler.order_clauses(keys, reverse))
     statement = statement.limit(query.limit).offset(query.offset)
-    rows = [_row(found) for found in connection.execute(statement).mappings()]
+    rows = [row_from_mapping(found) for found in connection.execute(statement).mappings()]
     return rows[::-1] if reverse else rows
 
 

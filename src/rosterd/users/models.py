@@ -40,5 +40,14 @@ def user(row: UserRow) -> dict[str, Any]:
     }
 
 
+def account(row: UserRow, impersonator_user_id: str | None = None) -> dict[str, Any]:
+    """The Account model: the User model without `password`, `hash` and `hashOptions`."""
+    document = user(row)
+    for secret in ("password", "hash", "hashOptions"):
+        del document[secret]
+    document["impersonatorUserId"] = impersonator_user_id
+    return document
+
+
 def user_list(rows: list[UserRow], total: int) -> dict[str, Any]:
     return {"total": total, "users": [user(row) for row in rows]}

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from starlette.routing import BaseRoute, Route
 
 from rosterd.http.endpoint import Call, Endpoint, Output, endpoint
 from rosterd.http.params import Param
+from rosterd.passwords import StoredPassword, schemes
 from rosterd.queries.parser import parse_queries
 from rosterd.store.users import USER_SCHEMA, UserRow
 from rosterd.users import models
@@ -17,6 +21,7 @@ from rosterd.validators import (
     CustomId,
     Email,
     Labels,
+    Number,
     Password,
     Phone,
     Strings,
@@ -52,6 +57,63 @@ def create_user(call: Call) -> Output:
         name=call.params["name"],
     )
     return _user(call.services.users.create(call.project_id, new), 201)
+
+
+IMPORT_PARAMS = (
+    Param("userId", CustomId()),
+    Param("email", Email()),
+    Param("password", Password()),
+)
+NAME = Param("name", Text(128), optional=True, default="")
+ImportHash = Callable[[dict[str, Any]], StoredPassword]
+
+
+def _importer(extra: tuple[Param, ...], stored: ImportHash) -> Endpoint:
+    """`POST /users/<scheme>`: create a user whose password is a hash from elsewhere."""
+
+    def create(call: Call) -> Output:
+        new = NewUser(
+            user_id=call.params["userId"], email=call.params["email"], name=call.params["name"]
+        )
+        return _user(call.services.users.insert(call.project_id, new, stored(call.params)), 201)
+
+    return endpoint(scopes=WRITE, params=(*IMPORT_PARAMS, *extra, NAME))(create)
+
+
+SALT = Param("passwordSalt", Text(128))
+IMPORTERS: dict[str, Endpoint] = {
+    "argon2": _importer((), lambda p: schemes.import_argon2(p["password"])),
+    "bcrypt": _importer((), lambda p: schemes.import_bcrypt(p["password"])),
+    "md5": _importer((), lambda p: schemes.import_md5(p["password"])),
+    "phpass": _importer((), lambda p: schemes.import_phpass(p["password"])),
+    "sha": _importer(
+        (Param("passwordVersion", Text(32), optional=True, default=""),),
+        lambda p: schemes.import_sha(p["password"], p["passwordVersion"]),
+    ),
+    "scrypt": _importer(
+        (
+            SALT,
+            Param("passwordCpu", Number()),
+            Param("passwordMemory", Number()),
+            Param("passwordParallel", Number()),
+            Param("passwordLength", Number()),
+        ),
+        lambda p: schemes.import_scrypt(
+            p["password"],
+            p["passwordSalt"],
+            p["passwordCpu"],
+            p["passwordMemory"],
+            p["passwordParallel"],
+            p["passwordLength"],
+        ),
+    ),
+    "scrypt-modified": _importer(
+        (SALT, Param("passwordSaltSeparator", Text(128)), Param("passwordSignerKey", Text(128))),
+        lambda p: schemes.import_scrypt_modified(
+            p["password"], p["passwordSalt"], p["passwordSaltSeparator"], p["passwordSignerKey"]
+        ),
+    ),
+}
 
 
 @endpoint(
@@ -129,6 +191,7 @@ def update_prefs(call: Call) -> Output:
 ROUTES: list[BaseRoute] = [
     Route("/users", create_user, methods=["POST"]),
     Route("/users", list_users, methods=["GET"]),
+    *(Route(f"/users/{scheme}", create, methods=["POST"]) for scheme, create in IMPORTERS.items()),
     Route("/users/{userId}", get_user, methods=["GET"]),
     Route("/users/{userId}", delete_user, methods=["DELETE"]),
     Route(

@@ -6,7 +6,18 @@ from alembic import context
 
 from rosterd.store.tables import metadata
 
+
+def described(name: str | None, _kind: str, _parent: object) -> bool:
+    """Full-text structures exist only in the migrations; autogenerate leaves them alone."""
+    return not (name or "").startswith(("users_search", "ix_users_search"))
+
+
 connection = context.config.attributes["connection"]
-context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+context.configure(
+    connection=connection,
+    target_metadata=metadata,
+    render_as_batch=True,
+    include_name=described,
+)
 with context.begin_transaction():
     context.run_migrations()

@@ -1,0 +1,67 @@
+"""HTTP handlers for `/v1/account`: sign in with email and password, read the account, sign out."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Route
+
+from rosterd.accounts.service import SignedIn
+from rosterd.errors import UserSessionAlreadyExists, UserSessionNotFound
+from rosterd.http.auth import session_cookie
+from rosterd.http.endpoint import Call, Cookie, Output, endpoint
+from rosterd.http.params import Param
+from rosterd.sessions import models as session_models
+from rosterd.users import models as user_models
+from rosterd.validators import Email, Password, Text
+
+CURRENT = "current"
+
+
+def _session_cookies(call: Call, signed_in: SignedIn | None) -> tuple[Cookie, ...]:
+    name = session_cookie(call.project_id)
+    if signed_in is None:
+        return (Cookie(name, None), Cookie(name + "_legacy", None))
+    value = signed_in.session.credentials(signed_in.user.id)
+    expires = signed_in.session.session.expire
+    return (Cookie(name, value, expires, "none"), Cookie(name + "_legacy", value, expires))
+
+
+@endpoint(
+    scopes=("sessions.write",),
+    params=(Param("email", Email()), Param("password", Password())),
+)
+def create_email_session(call: Call) -> Output:
+    if call.caller.user is not None:
+        raise UserSessionAlreadyExists()
+    signed_in = call.services.accounts.sign_in(
+        call.project_id, call.params["email"], call.params["password"], call.client
+    )
+    secret = signed_in.session.credentials(signed_in.user.id) if call.caller.is_key else ""
+    document = session_models.session(
+        signed_in.session.session, signed_in.user.id, secret=secret, current=True
+    )
+    return Output("session", document, 201, _session_cookies(call, signed_in))
+
+
+@endpoint(scopes=("account",))
+def get_account(call: Call) -> Output:
+    return Output("account", user_models.account(call.user))
+
+
+@endpoint(scopes=("account",), params=(Param("sessionId", Text(36)),))
+def delete_session(call: Call) -> Output:
+    current = call.caller.session
+    session_id = call.params["sessionId"]
+    if session_id == CURRENT and current is not None:
+        session_id = current.id
+    if not call.services.sessions.delete(call.user, session_id):
+        raise UserSessionNotFound()
+    is_current = current is not None and current.id == session_id
+    return Output("none", None, 204, _session_cookies(call, None) if is_current else ())
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/account", get_account, methods=["GET"]),
+    Route("/account/sessions/email", create_email_session, methods=["POST"]),
+    Route("/account/sessions", create_email_session, methods=["POST"]),
+    Route("/account/sessions/{sessionId}", delete_session, methods=["DELETE"]),
+]

@@ -1,0 +1,116 @@
+"""Create, find and delete sessions. The plain secret leaves only in the creating response."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from rosterd import clock, ids
+from rosterd.sessions import devices
+from rosterd.store import sessions as store
+from rosterd.store.database import Database
+from rosterd.store.sessions import SessionRow
+from rosterd.store.users import UserRow
+
+#: Sessions a user may hold; signing in again deletes the oldest beyond this.
+MAX_SESSIONS = 10
+
+
+@dataclass(frozen=True)
+class Client:
+    """Where a request comes from."""
+
+    ip: str
+    user_agent: str
+
+
+@dataclass(frozen=True)
+class NewSession:
+    session: SessionRow
+    secret: str
+
+    def credentials(self, user_id: str) -> str:
+        return encode_credentials(user_id, self.secret)
+
+
+def encode_credentials(user_id: str, secret: str) -> str:
+    """The cookie / X-Appwrite-Session value: base64 of `{"id": ..., "secret": ...}`."""
+    document = json.dumps({"id": user_id, "secret": secret}, separators=(",", ":"))
+    return base64.b64encode(document.encode()).decode()
+
+
+def decode_credentials(value: str) -> tuple[str, str] | None:
+    try:
+        document = json.loads(base64.b64decode(value, validate=False))
+    except (ValueError, binascii.Error, RecursionError):
+        return None
+    if not isinstance(document, dict):
+        return None
+    user_id, secret = document.get("id"), document.get("secret")
+    if isinstance(user_id, str) and isinstance(secret, str) and user_id and secret:
+        return user_id, secret
+    return None
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class Sessions:
+    def __init__(self, database: Database, duration_seconds: int) -> None:
+        self._database = database
+        self._duration = timedelta(seconds=duration_seconds)
+
+    def create(
+        self, user: UserRow, provider: str, provider_uid: str, factors: list[str], client: Client
+    ) -> NewSession:
+        now = clock.now()
+        secret = secrets.token_hex(128)
+        values = {
+            "user_sequence": user.sequence,
+            "id": ids.unique(),
+            "created_at": now,
+            "updated_at": now,
+            "expire": now + self._duration,
+            "provider": provider,
+            "provider_uid": provider_uid,
+            "provider_access_token": "",
+            "provider_access_token_expiry": None,
+            "provider_refresh_token": "",
+            "secret_hash": secret_hash(secret),
+            "ip": client.ip,
+            "user_agent": client.user_agent,
+            "device": devices.describe(client.user_agent),
+            "country_code": "--",
+            "factors": factors,
+            "mfa_updated_at": None,
+        }
+        with self._database.write() as connection:
+            session = store.insert_session(connection, values)
+            store.trim_sessions(connection, user, MAX_SESSIONS)
+        return NewSession(session, secret)
+
+    def authenticate(self, project_id: str, credentials: str) -> tuple[UserRow, SessionRow] | None:
+        """The user and session a credentials value names, if it is valid now."""
+        decoded = decode_credentials(credentials)
+        if decoded is None:
+            return None
+        user_id, secret = decoded
+        with self._database.read() as connection:
+            return store.find_by_secret(
+                connection, project_id, user_id, secret_hash(secret), clock.now()
+            )
+
+    def delete(self, user: UserRow, session_id: str) -> bool:
+        """Delete one of the user's sessions; False if they have none with that id."""
+        with self._database.write() as connection:
+            session = store.session_of_user(connection, user, session_id)
+            if session is None:
+                return False
+            store.delete_session(connection, session)
+        return True
