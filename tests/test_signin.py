@@ -189,3 +189,34 @@ def test_database_and_redis_counters(server: Server) -> None:
         counters.clear(key, 3600)
         assert counters.hit(key, 3600) == 1
         counters.clear(key, 3600)
+
+
+def test_cookie_domain_and_fallback_header(
+    browser: httpx.Client, member: str, project: Project
+) -> None:
+    headers = {"host": "api.example.com", "origin": "https://shop.example.org"}
+    body = {"email": member, "password": PASSWORD}
+    response = browser.post("/account/sessions/email", json=body, headers=headers)
+    assert response.status_code == 201
+    cookie = next(c for c in response.headers.get_list("set-cookie") if "_legacy" not in c)
+    assert "Domain=.api.example.com" in cookie
+    fallback = json.loads(response.headers["x-fallback-cookies"])
+    assert list(fallback) == [f"a_session_{project.id}"]
+    browser.cookies.clear()
+    same_site = browser.post(
+        "/account/sessions/email", json=body, headers={"origin": "http://127.0.0.1:3000"}
+    )
+    assert "x-fallback-cookies" not in same_site.headers
+    assert all("Domain=" not in c for c in same_site.headers.get_list("set-cookie"))
+
+
+def test_limit_can_be_switched_off(server: Server, member: str, project: Project) -> None:
+    unlimited = Services.build(server.services.settings.replace(signin_limit=0))
+    for address in serve_in_thread(unlimited):
+        with httpx.Client(
+            base_url=address + "/v1", headers={"x-appwrite-project": project.id}
+        ) as client:
+            statuses = {sign_in(client, member, "wrong password").status_code for _ in range(12)}
+            assert statuses == {401}
+            assert sign_in(client, member).status_code == 201
+    unlimited.database.dispose()

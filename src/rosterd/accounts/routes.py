@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from starlette.routing import BaseRoute, Route
 
 from rosterd.accounts.service import SignedIn
@@ -39,7 +41,13 @@ def create_email_session(call: Call) -> Output:
     document = session_models.session(
         signed_in.session.session, signed_in.user.id, secret=secret, current=True
     )
-    return Output("session", document, 201, _session_cookies(call, signed_in))
+    cookies = _session_cookies(call, signed_in)
+    headers = {}
+    if call.site.cross_site:
+        value = signed_in.session.credentials(signed_in.user.id)
+        fallback = {session_cookie(call.project_id): value}
+        headers["x-fallback-cookies"] = json.dumps(fallback, separators=(",", ":"))
+    return Output("session", document, 201, cookies, headers)
 
 
 @endpoint(scopes=("account",))

@@ -9,10 +9,12 @@ password hashing) and returns an `Output`, or None for a 204.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -39,11 +41,45 @@ class Cookie:
 
 
 @dataclass(frozen=True)
+class Site:
+    """Where the request was sent, and from which page (the Origin header)."""
+
+    host: str
+    secure: bool
+    origin_host: str
+
+    @property
+    def cookie_domain(self) -> str | None:
+        """`.host` so subdomains share the session; none for localhost and IP addresses."""
+        if self.host == "localhost" or _is_ip(self.host):
+            return None
+        return "." + self.host
+
+    @property
+    def cross_site(self) -> bool:
+        """The page's registrable domain differs from the API's (cookies may be blocked)."""
+        return bool(self.origin_host) and _registrable(self.origin_host) != _registrable(self.host)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _registrable(host: str) -> str:
+    return host if _is_ip(host) else ".".join(host.split(".")[-2:])
+
+
+@dataclass(frozen=True)
 class Output:
     model: str
     data: Any
     status: int = 200
     cookies: tuple[Cookie, ...] = ()
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -53,7 +89,7 @@ class Call:
     services: Services
     response_format: formats.Version
     client: Client
-    secure: bool
+    site: Site
 
     @property
     def project_id(self) -> str:
@@ -88,26 +124,37 @@ def _client(request: Request, caller: Caller) -> Client:
     return Client(ip=ip, user_agent=agent or "UNKNOWN")
 
 
-def _render(output: Output, version: formats.Version, secure: bool) -> Response:
+def _site(request: Request) -> Site:
+    origin = urlsplit(request.headers.get("origin", "")).hostname or ""
+    return Site(request.url.hostname or "", request.url.scheme == "https", origin)
+
+
+def _render(output: Output, version: formats.Version, site: Site) -> Response:
     if output.status == 204:
         response = no_content()
     else:
         data = formats.downgrade(output.model, output.data, version)
-        response = json_response(data, output.status)
+        response = json_response(data, output.status, headers=output.headers)
     for cookie in output.cookies:
-        if cookie.value is None:
-            response.delete_cookie(cookie.name, path="/", httponly=True, secure=secure)
-            continue
-        response.set_cookie(
-            cookie.name,
-            cookie.value,
-            expires=cookie.expires.replace(tzinfo=UTC) if cookie.expires else None,
-            path="/",
-            httponly=True,
-            secure=secure,
-            samesite=cookie.same_site,
-        )
+        _set_cookie(response, cookie, site)
     return response
+
+
+def _set_cookie(response: Response, cookie: Cookie, site: Site) -> None:
+    domain, secure = site.cookie_domain, site.secure
+    if cookie.value is None:
+        response.delete_cookie(cookie.name, "/", domain, secure, httponly=True)
+        return
+    response.set_cookie(
+        cookie.name,
+        cookie.value,
+        expires=cookie.expires.replace(tzinfo=UTC) if cookie.expires else None,
+        path="/",
+        domain=domain,
+        secure=secure,
+        httponly=True,
+        samesite=cookie.same_site,
+    )
 
 
 def endpoint(
@@ -122,12 +169,12 @@ def endpoint(
                 raise UserBlocked()
             values = validate(params, await _supplied(request, services))
             version = formats.parse_version(request.headers.get("x-appwrite-response-format"))
-            secure = request.url.scheme == "https"
-            call = Call(caller, values, services, version, _client(request, caller), secure)
+            site = _site(request)
+            call = Call(caller, values, services, version, _client(request, caller), site)
             output = await run_in_threadpool(handler, call)
             if output is None:
                 return no_content()
-            return _render(output, version, secure)
+            return _render(output, version, site)
 
         respond.__name__ = handler.__name__
         respond.__doc__ = handler.__doc__
