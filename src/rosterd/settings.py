@@ -97,6 +97,14 @@ SETTINGS: tuple[Setting, ...] = (
         "How long a session lives, in seconds (Appwrite's default: one year).",
     ),
     Setting(
+        "ROSTERD_GEOIP_DB",
+        "geoip_db",
+        str,
+        "",
+        "Path of a GeoIP country database in MaxMind format (`.mmdb`); sessions and logs "
+        "then carry the client's country. Unset: every country is `--` (`Unknown`).",
+    ),
+    Setting(
         "ROSTERD_LOG_LEVEL",
         "log_level",
         str,
@@ -126,6 +134,7 @@ class Settings:
     signin_limit: int = field(default=_defaults()["signin_limit"])
     signin_period: int = field(default=_defaults()["signin_period"])
     session_duration: int = field(default=_defaults()["session_duration"])
+    geoip_db: str = field(default=_defaults()["geoip_db"])
     log_level: str = field(default=_defaults()["log_level"])
 
     @classmethod
