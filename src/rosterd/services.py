@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from rosterd import ratelimit
 from rosterd.accounts.service import Accounts, SignInLimit
+from rosterd.http.clients import TrustedProxies
 from rosterd.passwords.argon2 import Argon2
 from rosterd.projects.service import Projects
 from rosterd.sessions.service import Sessions
@@ -22,6 +23,7 @@ class Services:
     users: Users
     sessions: Sessions
     accounts: Accounts
+    proxies: TrustedProxies
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -29,9 +31,13 @@ class Services:
         argon2 = Argon2(
             settings.argon2_memory_cost, settings.argon2_time_cost, settings.argon2_threads
         )
-        sessions = Sessions(database, settings.session_duration)
+        projects = Projects(database)
+        sessions = Sessions(database)
         limit = SignInLimit(settings.signin_limit, settings.signin_period)
         counters = ratelimit.counters(database, settings.redis_url)
-        accounts = Accounts(database, argon2, sessions, counters, limit)
+        accounts = Accounts(
+            database, argon2, projects=projects, sessions=sessions, counters=counters, limit=limit
+        )
         users = Users(database, argon2)
-        return cls(settings, database, Projects(database), users, sessions, accounts)
+        proxies = TrustedProxies.parse(settings.trusted_proxies)
+        return cls(settings, database, projects, users, sessions, accounts, proxies)

@@ -90,11 +90,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Length in seconds of the sign-in limit's period.",
     ),
     Setting(
-        "ROSTERD_SESSION_DURATION",
-        "session_duration",
-        int,
-        31536000,
-        "How long a session lives, in seconds (Appwrite's default: one year).",
+        "ROSTERD_TRUSTED_PROXIES",
+        "trusted_proxies",
+        str,
+        "",
+        "Comma-separated addresses or networks (`10.0.0.0/8,::1`) of reverse proxies whose "
+        "`X-Forwarded-For` is believed. Unset: the connecting address is the client's.",
     ),
     Setting(
         "ROSTERD_GEOIP_DB",
@@ -133,7 +134,7 @@ class Settings:
     redis_url: str = field(default=_defaults()["redis_url"])
     signin_limit: int = field(default=_defaults()["signin_limit"])
     signin_period: int = field(default=_defaults()["signin_period"])
-    session_duration: int = field(default=_defaults()["session_duration"])
+    trusted_proxies: str = field(default=_defaults()["trusted_proxies"])
     geoip_db: str = field(default=_defaults()["geoip_db"])
     log_level: str = field(default=_defaults()["log_level"])
 

@@ -12,8 +12,9 @@ from functools import cached_property
 from rosterd.errors import RateLimitExceeded, UserBlocked, UserInvalidCredentials
 from rosterd.passwords import StoredPassword, schemes
 from rosterd.passwords.argon2 import Argon2
+from rosterd.projects.service import Projects
 from rosterd.ratelimit import Counters
-from rosterd.sessions.service import Client, NewSession, Sessions
+from rosterd.sessions.service import Client, NewSession, SessionKind, Sessions
 from rosterd.store import users as store
 from rosterd.store.database import Database
 from rosterd.store.users import UserRow
@@ -36,12 +37,15 @@ class Accounts:
         self,
         database: Database,
         argon2: Argon2,
+        *,
+        projects: Projects,
         sessions: Sessions,
         counters: Counters,
         limit: SignInLimit,
     ) -> None:
         self._database = database
         self._argon2 = argon2
+        self._projects = projects
         self._sessions = sessions
         self._counters = counters
         self._limit = limit
@@ -58,7 +62,9 @@ class Accounts:
         if not user.status:
             raise UserBlocked()
         user = self._upgrade(user, password)
-        session = self._sessions.create(user, "email", user.email or email, ["password"], client)
+        kind = SessionKind("email", user.email or email, ("password",))
+        settings = self._projects.auth_settings(project_id)
+        session = self._sessions.create(user, kind, client, settings)
         if self._limit.attempts:
             self._counters.clear(key, self._limit.period)
         return SignedIn(user, session)

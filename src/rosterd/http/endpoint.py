@@ -23,6 +23,7 @@ from starlette.responses import Response
 from rosterd.errors import UserBlocked
 from rosterd.http import formats
 from rosterd.http.auth import Caller, authenticate
+from rosterd.http.clients import TrustedProxies
 from rosterd.http.params import Param, parse_query_string, read_body, validate
 from rosterd.http.responses import json_response, no_content
 from rosterd.services import Services
@@ -114,10 +115,10 @@ async def _supplied(request: Request, services: Services) -> dict[str, Any]:
     return {**supplied, **request.path_params}
 
 
-def _client(request: Request, caller: Caller) -> Client:
-    """The client's address (the first X-Forwarded-For hop is trusted, as in Appwrite)."""
-    forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
-    ip = forwarded or (request.client.host if request.client else "")
+def _client(request: Request, caller: Caller, proxies: TrustedProxies) -> Client:
+    """Who sent the request: address (through trusted proxies) and user agent."""
+    peer = request.client.host if request.client else ""
+    ip = proxies.client_ip(peer, request.headers.get("x-forwarded-for", ""))
     agent = request.headers.get("user-agent", "")
     if caller.is_key:
         agent = request.headers.get("x-forwarded-user-agent", "") or agent
@@ -170,7 +171,8 @@ def endpoint(
             values = validate(params, await _supplied(request, services))
             version = formats.parse_version(request.headers.get("x-appwrite-response-format"))
             site = _site(request)
-            call = Call(caller, values, services, version, _client(request, caller), site)
+            client = _client(request, caller, services.proxies)
+            call = Call(caller, values, services, version, client, site)
             output = await run_in_threadpool(handler, call)
             if output is None:
                 return no_content()

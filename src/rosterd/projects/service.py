@@ -5,12 +5,15 @@ Key secrets are `standard_` + 256 hex characters; only their SHA-256 is stored.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from rosterd import clock, ids
+from rosterd.projects.settings import AuthSettings
 from rosterd.store import projects as store
 from rosterd.store.database import Database
 from rosterd.store.projects import KeyRow
@@ -64,6 +67,21 @@ class Projects:
                 raise ProjectExists(project_id)
         with self._database.write() as connection:
             store.insert_project(connection, project_id, name, clock.now())
+
+    def auth_settings(self, project_id: str) -> AuthSettings:
+        with self._database.read() as connection:
+            stored = store.project_auths(connection, project_id)
+        return AuthSettings.from_stored(stored or {})
+
+    def update_auth_settings(self, project_id: str, **changes: Any) -> AuthSettings:
+        """Change some auth settings of an existing project; the new settings."""
+        with self._database.write() as connection:
+            stored = store.project_auths(connection, project_id)
+            if stored is None:
+                raise KeyError(project_id)
+            updated = dataclasses.replace(AuthSettings.from_stored(stored), **changes)
+            store.update_auths(connection, project_id, updated.stored())
+        return updated
 
     def exists(self, project_id: str) -> bool:
         with self._database.read() as connection:

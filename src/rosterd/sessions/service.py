@@ -11,14 +11,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from rosterd import clock, ids
+from rosterd.projects.settings import AuthSettings
 from rosterd.sessions import devices
 from rosterd.store import sessions as store
 from rosterd.store.database import Database
 from rosterd.store.sessions import SessionRow
 from rosterd.store.users import UserRow
-
-#: Sessions a user may hold; signing in again deletes the oldest beyond this.
-MAX_SESSIONS = 10
 
 
 @dataclass(frozen=True)
@@ -61,14 +59,23 @@ def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class SessionKind:
+    """How a session was opened: its provider, provider uid and first factors."""
+
+    provider: str
+    provider_uid: str
+    factors: tuple[str, ...]
+
+
 class Sessions:
-    def __init__(self, database: Database, duration_seconds: int) -> None:
+    def __init__(self, database: Database) -> None:
         self._database = database
-        self._duration = timedelta(seconds=duration_seconds)
 
     def create(
-        self, user: UserRow, provider: str, provider_uid: str, factors: list[str], client: Client
+        self, user: UserRow, kind: SessionKind, client: Client, settings: AuthSettings
     ) -> NewSession:
+        """Open a session; beyond the project's `max_sessions` the oldest are dropped."""
         now = clock.now()
         secret = secrets.token_hex(128)
         values = {
@@ -76,9 +83,9 @@ class Sessions:
             "id": ids.unique(),
             "created_at": now,
             "updated_at": now,
-            "expire": now + self._duration,
-            "provider": provider,
-            "provider_uid": provider_uid,
+            "expire": now + timedelta(seconds=settings.session_duration),
+            "provider": kind.provider,
+            "provider_uid": kind.provider_uid,
             "provider_access_token": "",
             "provider_access_token_expiry": None,
             "provider_refresh_token": "",
@@ -87,12 +94,13 @@ class Sessions:
             "user_agent": client.user_agent,
             "device": devices.describe(client.user_agent),
             "country_code": "--",
-            "factors": factors,
+            "factors": list(kind.factors),
             "mfa_updated_at": None,
         }
         with self._database.write() as connection:
             session = store.insert_session(connection, values)
-            store.trim_sessions(connection, user, MAX_SESSIONS)
+            if settings.max_sessions:
+                store.trim_sessions(connection, user, settings.max_sessions)
         return NewSession(session, secret)
 
     def authenticate(self, project_id: str, credentials: str) -> tuple[UserRow, SessionRow] | None:

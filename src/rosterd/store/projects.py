@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -21,7 +22,18 @@ class KeyRow:
 
 
 def insert_project(connection: Connection, project_id: str, name: str, now: datetime) -> None:
-    connection.execute(projects.insert().values(id=project_id, name=name, created_at=now))
+    connection.execute(projects.insert().values(id=project_id, name=name, created_at=now, auths={}))
+
+
+def project_auths(connection: Connection, project_id: str) -> dict[str, Any] | None:
+    """The project's stored auth settings, or None when there is no such project."""
+    query = sa.select(projects.c.auths).where(projects.c.id == project_id)
+    found = connection.execute(query).first()
+    return None if found is None else dict(found.auths or {})
+
+
+def update_auths(connection: Connection, project_id: str, auths: dict[str, Any]) -> None:
+    connection.execute(projects.update().where(projects.c.id == project_id).values(auths=auths))
 
 
 def project_exists(connection: Connection, project_id: str) -> bool:

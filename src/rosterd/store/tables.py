@@ -27,6 +27,8 @@ projects = sa.Table(
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("name", sa.String(128), nullable=False),
     sa.Column("created_at", sa.DateTime(), nullable=False),
+    # Authentication settings (session duration, ...); see rosterd.projects.settings.
+    sa.Column("auths", sa.JSON(), nullable=False, server_default="{}"),
 )
 
 api_keys = sa.Table(
