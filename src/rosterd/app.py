@@ -15,6 +15,7 @@ from rosterd.accounts.routes import ROUTES as ACCOUNT_ROUTES
 from rosterd.errors import AppwriteError, RouteNotFound
 from rosterd.http.responses import SERVER_VERSION, error_response, json_response
 from rosterd.services import Services
+from rosterd.sessions.routes import ROUTES as SESSION_ROUTES
 from rosterd.settings import Settings
 from rosterd.users.routes import ROUTES as USER_ROUTES
 
@@ -48,7 +49,12 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
     routes = [
         Mount(
             "/v1",
-            routes=[Route("/health/version", health_version), *USER_ROUTES, *ACCOUNT_ROUTES],
+            routes=[
+                Route("/health/version", health_version),
+                *USER_ROUTES,
+                *SESSION_ROUTES,
+                *ACCOUNT_ROUTES,
+            ],
         ),
     ]
     app = Starlette(

@@ -11,7 +11,10 @@ from rosterd.settings import Settings
 
 def open_services(settings: Settings | None = None) -> Services:
     """Services over the configured database, migrated; exits 1 if it is unreachable."""
-    services = Services.build(settings or Settings.from_environ())
+    try:
+        services = Services.build(settings or Settings.from_environ())
+    except ValueError as error:
+        raise click.ClickException(f"invalid setting: {error}") from None
     try:
         services.database.migrate()
     except OperationalError as error:

@@ -53,4 +53,6 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
+        # rosterd decides itself whom to believe (ROSTERD_TRUSTED_PROXIES).
+        proxy_headers=False,
     )

@@ -114,6 +114,18 @@ class Sessions:
                 connection, project_id, user_id, secret_hash(secret), clock.now()
             )
 
+    def list(self, user: UserRow) -> list[SessionRow]:
+        with self._database.read() as connection:
+            return store.sessions_of(connection, user)
+
+    def delete_all(self, user: UserRow) -> None:
+        with self._database.write() as connection:
+            store.delete_sessions_of(connection, user)
+
+    def delete_expired(self) -> int:
+        with self._database.write() as connection:
+            return store.delete_expired(connection, clock.now())
+
     def delete(self, user: UserRow, session_id: str) -> bool:
         """Delete one of the user's sessions; False if they have none with that id."""
         with self._database.write() as connection:

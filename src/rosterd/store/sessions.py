@@ -97,3 +97,22 @@ def trim_sessions(connection: Connection, user: UserRow, keep: int) -> None:
             sessions.c.sequence.not_in(newest),
         )
     )
+
+
+def sessions_of(connection: Connection, user: UserRow) -> list[SessionRow]:
+    """The user's sessions, oldest first."""
+    query = (
+        sa.select(sessions)
+        .where(sessions.c.user_sequence == user.sequence)
+        .order_by(sessions.c.sequence)
+    )
+    return [_row(found) for found in connection.execute(query).mappings()]
+
+
+def delete_sessions_of(connection: Connection, user: UserRow) -> None:
+    connection.execute(sessions.delete().where(sessions.c.user_sequence == user.sequence))
+
+
+def delete_expired(connection: Connection, now: datetime) -> int:
+    """Remove sessions that expired; how many."""
+    return connection.execute(sessions.delete().where(sessions.c.expire < now)).rowcount

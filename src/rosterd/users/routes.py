@@ -157,10 +157,14 @@ def _setter(field: str, param: Param) -> Endpoint:
 
 @endpoint(scopes=WRITE, params=(USER_ID, Param("password", Password(allow_empty=True))))
 def update_password(call: Call) -> Output:
-    users = call.services.users
-    return _user(
-        users.update_password(call.project_id, call.params["userId"], call.params["password"])
+    settings = call.services.projects.auth_settings(call.project_id)
+    row = call.services.users.update_password(
+        call.project_id,
+        call.params["userId"],
+        call.params["password"],
+        end_sessions=settings.invalidate_sessions,
     )
+    return _user(row)
 
 
 @endpoint(scopes=WRITE, params=(USER_ID, Param("email", Email(allow_empty=True))))

@@ -16,6 +16,7 @@ from rosterd.errors import (
 from rosterd.passwords import StoredPassword
 from rosterd.passwords.argon2 import Argon2
 from rosterd.queries.ast import ListQuery
+from rosterd.store import sessions as session_store
 from rosterd.store import users as store
 from rosterd.store.database import Database
 from rosterd.store.users import Duplicate, UserRow
@@ -131,17 +132,25 @@ class Users:
                 raise UserNotFound()
             return store.update_user(connection, row, {**changes, "updated_at": clock.now()})
 
-    def update_password(self, project_id: str, user_id: str, password: str) -> UserRow:
-        """Hash and store a new password; `""` clears it."""
+    def update_password(
+        self, project_id: str, user_id: str, password: str, *, end_sessions: bool = False
+    ) -> UserRow:
+        """Hash and store a new password (`""` clears it); `end_sessions` signs the user out."""
         stored = self._argon2.hash(password) if password else None
-        return self.update(
-            project_id,
-            user_id,
-            password=stored.value if stored else "",
-            hash=self._argon2.name,
-            hash_options=stored.options if stored else dict(self._argon2.options),
-            password_update=clock.now(),
-        )
+        changes = {
+            "password": stored.value if stored else "",
+            "hash": self._argon2.name,
+            "hash_options": stored.options if stored else dict(self._argon2.options),
+            "password_update": clock.now(),
+            "updated_at": clock.now(),
+        }
+        with self._database.write() as connection:
+            row = store.get_user(connection, project_id, user_id, lock=True)
+            if row is None:
+                raise UserNotFound()
+            if end_sessions:
+                session_store.delete_sessions_of(connection, row)
+            return store.update_user(connection, row, changes)
 
     def update_email(self, project_id: str, user_id: str, email: str) -> UserRow:
         """Change (or with `""` clear) the email; verification always resets."""

@@ -1,0 +1,64 @@
+"""HTTP handlers for `/v1/users/{userId}/sessions`: administrators manage sessions."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Route
+
+from rosterd.errors import UserSessionNotFound
+from rosterd.http.endpoint import Call, Output, endpoint
+from rosterd.http.params import Param
+from rosterd.sessions import models
+from rosterd.sessions.service import SessionKind
+from rosterd.store.users import UserRow
+from rosterd.validators import UID, Boolean, CustomId
+
+READ = ("users.read", "sessions.read")
+WRITE = ("users.write", "sessions.write")
+USER_ID = Param("userId", UID())
+SERVER = SessionKind("server", "", ("server",))
+
+
+def _user(call: Call) -> UserRow:
+    return call.services.users.get(call.project_id, call.params["userId"])
+
+
+@endpoint(scopes=WRITE, params=(Param("userId", CustomId()),))
+def create_session(call: Call) -> Output:
+    user = _user(call)
+    settings = call.services.projects.auth_settings(call.project_id)
+    new = call.services.sessions.create(user, SERVER, call.client, settings)
+    secret = new.credentials(user.id) if call.caller.is_key else ""
+    return Output(
+        "session", models.session(new.session, user.id, secret=secret, current=False), 201
+    )
+
+
+@endpoint(
+    scopes=READ,
+    params=(USER_ID, Param("total", Boolean(loose=True), optional=True, default=True)),
+)
+def list_sessions(call: Call) -> Output:
+    user = _user(call)
+    rows = call.services.sessions.list(user)
+    documents = [models.session(row, user.id, secret="", current=False) for row in rows]
+    total = len(documents) if call.params["total"] else 0
+    return Output("sessionList", {"total": total, "sessions": documents})
+
+
+@endpoint(scopes=WRITE, params=(USER_ID, Param("sessionId", UID())))
+def delete_session(call: Call) -> None:
+    if not call.services.sessions.delete(_user(call), call.params["sessionId"]):
+        raise UserSessionNotFound()
+
+
+@endpoint(scopes=WRITE, params=(USER_ID,))
+def delete_sessions(call: Call) -> None:
+    call.services.sessions.delete_all(_user(call))
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/users/{userId}/sessions", create_session, methods=["POST"]),
+    Route("/users/{userId}/sessions", list_sessions, methods=["GET"]),
+    Route("/users/{userId}/sessions", delete_sessions, methods=["DELETE"]),
+    Route("/users/{userId}/sessions/{sessionId}", delete_session, methods=["DELETE"]),
+]
