@@ -138,7 +138,7 @@ VECTORS = APPWRITE_VECTORS + _fresh_vectors()
 
 
 def sign_in(project: Project, email: str, password: str) -> httpx.Response:
-    with httpx.Client(base_url=project.server.endpoint) as client:
+    with httpx.Client(base_url=project.server.endpoint, timeout=60) as client:
         body = {"email": email, "password": password}
         return client.post(
             "/account/sessions/email", json=body, headers={"x-appwrite-project": project.id}

@@ -14,9 +14,11 @@ from starlette.routing import Mount, Route
 from rosterd.accounts.routes import ROUTES as ACCOUNT_ROUTES
 from rosterd.errors import AppwriteError, RouteNotFound
 from rosterd.http.responses import SERVER_VERSION, error_response, json_response
+from rosterd.jwts.routes import ROUTES as JWT_ROUTES
 from rosterd.services import Services
 from rosterd.sessions.routes import ROUTES as SESSION_ROUTES
 from rosterd.settings import Settings
+from rosterd.tokens.routes import ROUTES as TOKEN_ROUTES
 from rosterd.users.routes import ROUTES as USER_ROUTES
 
 log = logging.getLogger("rosterd")
@@ -53,6 +55,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
                 Route("/health/version", health_version),
                 *USER_ROUTES,
                 *SESSION_ROUTES,
+                *TOKEN_ROUTES,
+                *JWT_ROUTES,
                 *ACCOUNT_ROUTES,
             ],
         ),

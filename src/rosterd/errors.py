@@ -146,3 +146,27 @@ class UserSessionNotFound(AppwriteError):
     type = "user_session_not_found"
     code = 404
     default_message = "The session could not be found."
+
+
+class UserInvalidToken(AppwriteError):
+    type = "user_invalid_token"
+    code = 401
+    default_message = "Invalid token passed in the request."
+
+
+class UserJwtInvalid(AppwriteError):
+    type = "user_jwt_invalid"
+    code = 401
+    default_message = "The JWT is invalid or has expired."
+
+
+class UserJwtAndCookieSet(AppwriteError):
+    type = "user_jwt_and_cookie_set"
+    code = 403
+    default_message = "A request may carry a JWT or a session, not both."
+
+
+class UserJwtCreationDenied(AppwriteError):
+    type = "user_jwt_creation_denied"
+    code = 403
+    default_message = "A JWT cannot be used to create another JWT."

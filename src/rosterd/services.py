@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from rosterd import ratelimit
 from rosterd.accounts.service import Accounts, SignInLimit
 from rosterd.http.clients import TrustedProxies
+from rosterd.jwts.service import Jwts
 from rosterd.passwords.argon2 import Argon2
 from rosterd.projects.service import Projects
 from rosterd.sessions.service import Sessions
 from rosterd.settings import Settings
 from rosterd.store.database import Database
+from rosterd.tokens.service import Tokens
 from rosterd.users.service import Users
 
 
@@ -24,6 +26,8 @@ class Services:
     sessions: Sessions
     accounts: Accounts
     proxies: TrustedProxies
+    tokens: Tokens
+    jwts: Jwts
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -35,9 +39,17 @@ class Services:
         sessions = Sessions(database)
         limit = SignInLimit(settings.signin_limit, settings.signin_period)
         counters = ratelimit.counters(database, settings.redis_url)
+        tokens = Tokens(database)
         accounts = Accounts(
-            database, argon2, projects=projects, sessions=sessions, counters=counters, limit=limit
+            database,
+            argon2,
+            projects=projects,
+            sessions=sessions,
+            tokens=tokens,
+            counters=counters,
+            limit=limit,
         )
         users = Users(database, argon2)
         proxies = TrustedProxies.parse(settings.trusted_proxies)
-        return cls(settings, database, projects, users, sessions, accounts, proxies)
+        jwts = Jwts(database, settings.jwt_secret)
+        return cls(settings, database, projects, users, sessions, accounts, proxies, tokens, jwts)

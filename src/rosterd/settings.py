@@ -90,6 +90,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Length in seconds of the sign-in limit's period.",
     ),
     Setting(
+        "ROSTERD_JWT_SECRET",
+        "jwt_secret",
+        str,
+        "",
+        "Key that signs JWTs (HS256). Unset: a random key is made on first need and kept in "
+        "the database, so every worker and host shares it.",
+    ),
+    Setting(
         "ROSTERD_TRUSTED_PROXIES",
         "trusted_proxies",
         str,
@@ -134,6 +142,7 @@ class Settings:
     redis_url: str = field(default=_defaults()["redis_url"])
     signin_limit: int = field(default=_defaults()["signin_limit"])
     signin_period: int = field(default=_defaults()["signin_period"])
+    jwt_secret: str = field(default=_defaults()["jwt_secret"])
     trusted_proxies: str = field(default=_defaults()["trusted_proxies"])
     geoip_db: str = field(default=_defaults()["geoip_db"])
     log_level: str = field(default=_defaults()["log_level"])

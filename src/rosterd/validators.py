@@ -285,3 +285,26 @@ class Number:
         if isinstance(value, float) and not value.is_integer():
             raise Invalid(self.description)
         return int(value)
+
+
+@dataclass(frozen=True)
+class Range:
+    """A whole number from `minimum` to `maximum`, as a JSON number or a string of digits."""
+
+    minimum: int
+    maximum: int
+
+    @property
+    def description(self) -> str:
+        return f"Value must be a valid range between {self.minimum:,} and {self.maximum:,}"
+
+    def __call__(self, value: object) -> int:
+        if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,19}", value):
+            value = int(value)
+        try:
+            number = Number()(value)
+        except Invalid:
+            raise Invalid(self.description) from None
+        if not self.minimum <= number <= self.maximum:
+            raise Invalid(self.description)
+        return number

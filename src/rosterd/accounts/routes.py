@@ -13,7 +13,7 @@ from rosterd.http.endpoint import Call, Cookie, Output, endpoint
 from rosterd.http.params import Param
 from rosterd.sessions import models as session_models
 from rosterd.users import models as user_models
-from rosterd.validators import Email, Password, Text
+from rosterd.validators import CustomId, Email, Password, Text
 
 CURRENT = "current"
 
@@ -37,6 +37,11 @@ def create_email_session(call: Call) -> Output:
     signed_in = call.services.accounts.sign_in(
         call.project_id, call.params["email"], call.params["password"], call.client
     )
+    return _session_output(call, signed_in)
+
+
+def _session_output(call: Call, signed_in: SignedIn) -> Output:
+    """201 Session (secret for key callers only), with cookies and, cross-site, fallback."""
     secret = signed_in.session.credentials(signed_in.user.id) if call.caller.is_key else ""
     document = session_models.session(
         signed_in.session.session, signed_in.user.id, secret=secret, current=True
@@ -50,9 +55,25 @@ def create_email_session(call: Call) -> Output:
     return Output("session", document, 201, cookies, headers)
 
 
+@endpoint(
+    scopes=("sessions.write",),
+    params=(Param("userId", CustomId()), Param("secret", Text(256))),
+)
+def create_token_session(call: Call) -> Output:
+    """Exchange a token (from `POST /v1/users/{userId}/tokens`) for a session."""
+    if call.caller.user is not None:
+        raise UserSessionAlreadyExists()
+    signed_in = call.services.accounts.exchange_token(
+        call.project_id, call.params["userId"], call.params["secret"], call.client
+    )
+    return _session_output(call, signed_in)
+
+
 @endpoint(scopes=("account",))
 def get_account(call: Call) -> Output:
-    return Output("account", user_models.account(call.user))
+    impersonator = call.caller.impersonator
+    document = user_models.account(call.user, impersonator.id if impersonator else None)
+    return Output("account", document)
 
 
 @endpoint(scopes=("account",), params=(Param("sessionId", Text(36)),))
@@ -71,5 +92,8 @@ ROUTES: list[BaseRoute] = [
     Route("/account", get_account, methods=["GET"]),
     Route("/account/sessions/email", create_email_session, methods=["POST"]),
     Route("/account/sessions", create_email_session, methods=["POST"]),
+    Route("/account/sessions/token", create_token_session, methods=["POST", "PUT"]),
+    Route("/account/sessions/magic-url", create_token_session, methods=["PUT"]),
+    Route("/account/sessions/phone", create_token_session, methods=["PUT"]),
     Route("/account/sessions/{sessionId}", delete_session, methods=["DELETE"]),
 ]

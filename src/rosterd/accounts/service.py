@@ -9,7 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from rosterd.errors import RateLimitExceeded, UserBlocked, UserInvalidCredentials
+from rosterd.errors import (
+    RateLimitExceeded,
+    UserBlocked,
+    UserInvalidCredentials,
+    UserInvalidToken,
+)
 from rosterd.passwords import StoredPassword, schemes
 from rosterd.passwords.argon2 import Argon2
 from rosterd.projects.service import Projects
@@ -18,6 +23,9 @@ from rosterd.sessions.service import Client, NewSession, SessionKind, Sessions
 from rosterd.store import users as store
 from rosterd.store.database import Database
 from rosterd.store.users import UserRow
+from rosterd.tokens.service import Tokens
+
+TOKEN = SessionKind("token", "", ("token",))
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,7 @@ class Accounts:
         *,
         projects: Projects,
         sessions: Sessions,
+        tokens: Tokens,
         counters: Counters,
         limit: SignInLimit,
     ) -> None:
@@ -47,6 +56,7 @@ class Accounts:
         self._argon2 = argon2
         self._projects = projects
         self._sessions = sessions
+        self._tokens = tokens
         self._counters = counters
         self._limit = limit
 
@@ -65,6 +75,24 @@ class Accounts:
         kind = SessionKind("email", user.email or email, ("password",))
         settings = self._projects.auth_settings(project_id)
         session = self._sessions.create(user, kind, client, settings)
+        if self._limit.attempts:
+            self._counters.clear(key, self._limit.period)
+        return SignedIn(user, session)
+
+    def exchange_token(
+        self, project_id: str, user_id: str, secret: str, client: Client
+    ) -> SignedIn:
+        """Trade a token for a session; the token is used up."""
+        key = f"token:{project_id}:{user_id}:{client.ip}"
+        self._check_limit(key)
+        with self._database.read() as connection:
+            user = store.get_user(connection, project_id, user_id)
+        if user is None or not self._tokens.redeem(user, secret):
+            raise UserInvalidToken()
+        if not user.status:
+            raise UserBlocked()
+        settings = self._projects.auth_settings(project_id)
+        session = self._sessions.create(user, TOKEN, client, settings)
         if self._limit.attempts:
             self._counters.clear(key, self._limit.period)
         return SignedIn(user, session)

@@ -18,7 +18,10 @@ from rosterd.errors import (
     ProjectKeyExpired,
     ProjectNotFound,
     UnauthorizedScope,
+    UserJwtAndCookieSet,
+    UserJwtInvalid,
 )
+from rosterd.jwts.service import InvalidToken
 from rosterd.services import Services
 from rosterd.store.sessions import SessionRow
 from rosterd.store.users import UserRow
@@ -47,6 +50,10 @@ class Caller:
     is_key: bool
     user: UserRow | None = None
     session: SessionRow | None = None
+    #: Authenticated by `X-Appwrite-JWT` rather than a session secret.
+    via_jwt: bool = False
+    #: The signed-in user acting as `user` through the impersonation headers.
+    impersonator: UserRow | None = None
 
     def require(self, *scopes: str) -> None:
         """Pass when the caller holds at least one of `scopes`."""
@@ -99,10 +106,74 @@ def authenticate(request: Request, services: Services) -> Caller:
 
 
 def _session_or_guest(request: Request, services: Services, project_id: str) -> Caller:
+    guest = Caller(project_id, _GUEST_SCOPES, "guests", "User", is_key=False)
     credentials = _credentials(request, project_id)
-    found = services.sessions.authenticate(project_id, credentials) if credentials else None
+    token = request.headers.get("x-appwrite-jwt", "")
+    if token:
+        if credentials:
+            raise UserJwtAndCookieSet()
+        found = _from_jwt(services, project_id, token)
+    else:
+        found = services.sessions.authenticate(project_id, credentials) if credentials else None
     if found is None:
-        return Caller(project_id, _GUEST_SCOPES, "guests", "User", is_key=False)
+        return guest
     user, session = found
-    scopes = _MEMBER_SCOPES | ({"users.read"} if user.impersonator else set())
-    return Caller(project_id, scopes, "users", user.email or "User", False, user, session)
+    target = _impersonated(request, services, user)
+    if target is None:
+        user = services.users.touch(user)
+    return Caller(
+        project_id,
+        _MEMBER_SCOPES | ({"users.read"} if user.impersonator else set()),
+        "users",
+        user.email or "User",
+        is_key=False,
+        user=target or user,
+        session=session,
+        via_jwt=bool(token),
+        impersonator=user if target else None,
+    )
+
+
+def _from_jwt(
+    services: Services, project_id: str, token: str
+) -> tuple[UserRow, SessionRow | None] | None:
+    """The user (and session) a JWT names; None when its session has ended."""
+    try:
+        claims = services.jwts.check(token)
+    except InvalidToken:
+        raise UserJwtInvalid() from None
+    user = services.users.find(project_id, "id", claims.user_id)
+    if user is None:
+        return None
+    if not claims.session_id:
+        return user, None
+    session = services.sessions.find(user, claims.session_id)
+    return None if session is None else (user, session)
+
+
+_IMPERSONATION = (
+    ("id", "user-id", "userid"),
+    ("email", "email", "email"),
+    ("phone", "phone", "phone"),
+)
+
+
+def _impersonated(request: Request, services: Services, user: UserRow) -> UserRow | None:
+    """The user an impersonator asks to act as (header, else query parameter), if found."""
+    if not user.impersonator:
+        return None
+    for attribute, header, parameter in _IMPERSONATION:
+        value = request.headers.get(f"x-appwrite-impersonate-{header}") or _query_value(
+            request, f"impersonate{parameter}"
+        )
+        if value:
+            value = value.lower() if attribute == "email" else value
+            return services.users.find(user.project_id, attribute, value)
+    return None
+
+
+def _query_value(request: Request, lowercase_name: str) -> str:
+    for name, value in request.query_params.items():
+        if name.lower() == lowercase_name:
+            return value
+    return ""

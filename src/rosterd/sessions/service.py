@@ -114,6 +114,17 @@ class Sessions:
                 connection, project_id, user_id, secret_hash(secret), clock.now()
             )
 
+    def find(self, user: UserRow, session_id: str) -> SessionRow | None:
+        """The user's unexpired session with this id; `recent` names the newest."""
+        with self._database.read() as connection:
+            if session_id == "recent":
+                session = store.latest_session(connection, user)
+            else:
+                session = store.session_of_user(connection, user, session_id)
+        if session is None or session.expire < clock.now():
+            return None
+        return session
+
     def list(self, user: UserRow) -> list[SessionRow]:
         with self._database.read() as connection:
             return store.sessions_of(connection, user)

@@ -79,6 +79,17 @@ def session_of_user(connection: Connection, user: UserRow, session_id: str) -> S
     return None if found is None else _row(found)
 
 
+def latest_session(connection: Connection, user: UserRow) -> SessionRow | None:
+    query = (
+        sa.select(sessions)
+        .where(sessions.c.user_sequence == user.sequence)
+        .order_by(sessions.c.sequence.desc())
+        .limit(1)
+    )
+    found = connection.execute(query).mappings().first()
+    return None if found is None else _row(found)
+
+
 def delete_session(connection: Connection, session: SessionRow) -> None:
     connection.execute(sessions.delete().where(sessions.c.sequence == session.sequence))
 

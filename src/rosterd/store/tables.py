@@ -160,3 +160,32 @@ rate_limits = sa.Table(
     sa.Column("window", sa.BigInteger(), primary_key=True),
     sa.Column("hits", sa.Integer(), nullable=False),
 )
+
+tokens = sa.Table(
+    "tokens",
+    metadata,
+    sa.Column("sequence", Sequence, primary_key=True, autoincrement=True),
+    sa.Column(
+        "user_sequence",
+        Sequence,
+        sa.ForeignKey("users.sequence", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("id", sa.String(36), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.Column("expire", sa.DateTime(), nullable=False),
+    sa.Column("type", sa.SmallInteger(), nullable=False),
+    sa.Column("secret_hash", sa.String(64), nullable=False),
+    sa.Column("ip", sa.String(45), nullable=False),
+    sa.Column("user_agent", sa.Text(), nullable=False),
+    sa.Index("ix_tokens_user_sequence_secret_hash", "user_sequence", "secret_hash"),
+)
+
+# Secrets the server itself needs and every process must share (the JWT signing key).
+server_secrets = sa.Table(
+    "server_secrets",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text(), nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+)

@@ -165,10 +165,23 @@ def get_user(
     return None if found is None else row_from_mapping(found)
 
 
-def get_user_by_email(connection: Connection, project_id: str, email: str) -> UserRow | None:
-    query = sa.select(users).where(users.c.project_id == project_id, users.c.email == email)
+def get_user_by(
+    connection: Connection, project_id: str, attribute: str, value: str
+) -> UserRow | None:
+    """The user whose `id`, `email` or `phone` is `value`."""
+    query = sa.select(users).where(users.c.project_id == project_id, users.c[attribute] == value)
     found = connection.execute(query).mappings().first()
     return None if found is None else row_from_mapping(found)
+
+
+def get_user_by_email(connection: Connection, project_id: str, email: str) -> UserRow | None:
+    return get_user_by(connection, project_id, "email", email)
+
+
+def touch_accessed(connection: Connection, row: UserRow, now: datetime) -> None:
+    connection.execute(
+        users.update().where(users.c.sequence == row.sequence).values(accessed_at=now)
+    )
 
 
 def update_user(connection: Connection, row: UserRow, changes: Mapping[str, Any]) -> UserRow:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 from rosterd import clock, ids
@@ -21,6 +22,9 @@ from rosterd.store import users as store
 from rosterd.store.database import Database
 from rosterd.store.users import Duplicate, UserRow
 from rosterd.users import emails
+
+#: `accessedAt` is refreshed at most this often.
+ACCESS_INTERVAL = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,20 @@ class Users:
         if row is None:
             raise UserNotFound()
         return row
+
+    def find(self, project_id: str, attribute: str, value: str) -> UserRow | None:
+        """The user whose `id`, `email` or `phone` is `value`, if any."""
+        with self._database.read() as connection:
+            return store.get_user_by(connection, project_id, attribute, value)
+
+    def touch(self, row: UserRow) -> UserRow:
+        """Record a request by the user; stored at most once a day, as Appwrite does."""
+        now = clock.now()
+        if row.accessed_at is not None and now - row.accessed_at < ACCESS_INTERVAL:
+            return row
+        with self._database.write() as connection:
+            store.touch_accessed(connection, row, now)
+        return replace(row, accessed_at=now)
 
     def list(self, project_id: str, query: ListQuery, search: str, with_total: bool) -> UserPage:
         with self._database.read() as connection:

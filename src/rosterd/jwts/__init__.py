@@ -1,0 +1,1 @@
+"""Short-lived JSON Web Tokens that act as a user (HS256)."""

@@ -1,0 +1,59 @@
+"""Create tokens and exchange them, once, for the user they belong to."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from rosterd import clock, ids
+from rosterd.sessions.service import Client
+from rosterd.store import tokens as store
+from rosterd.store.database import Database
+from rosterd.store.tokens import TokenRow
+from rosterd.store.users import UserRow
+
+#: Appwrite's token type for tokens made through the Users API.
+GENERIC = 8
+
+
+@dataclass(frozen=True)
+class NewToken:
+    token: TokenRow
+    secret: str
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class Tokens:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    def create(self, user: UserRow, length: int, lifetime: int, client: Client) -> NewToken:
+        """A token of `length` lowercase hex characters, valid for `lifetime` seconds."""
+        secret = secrets.token_hex((length + 1) // 2)[:length]
+        now = clock.now()
+        values = {
+            "user_sequence": user.sequence,
+            "id": ids.unique(),
+            "created_at": now,
+            "expire": now + timedelta(seconds=lifetime),
+            "type": GENERIC,
+            "secret_hash": _hash(secret),
+            "ip": client.ip,
+            "user_agent": client.user_agent,
+        }
+        with self._database.write() as connection:
+            return NewToken(store.insert_token(connection, values), secret)
+
+    def redeem(self, user: UserRow, secret: str) -> bool:
+        """Use up the user's unexpired token with this secret; False if there is none."""
+        with self._database.write() as connection:
+            return store.take_token(connection, user, _hash(secret), clock.now())
+
+    def delete_expired(self) -> int:
+        with self._database.write() as connection:
+            return store.delete_expired(connection, clock.now())
