@@ -22,6 +22,7 @@ from rosterd import ids
 from rosterd.app import create_app
 from rosterd.projects.service import SCOPES
 from rosterd.services import Services
+from rosterd.sessions import devices
 from rosterd.settings import Settings
 from tests.databases import ENGINES, drop_postgres, fresh_url
 
@@ -104,6 +105,7 @@ def server(
     url = fresh_url(engine, name, tmp_path_factory.mktemp("db"))
     settings = Settings(database_url=url).replace(**FAST_ARGON2)
     services = Services.build(settings)
+    devices.warm_up()
     services.database.migrate()
     for address in serve_in_thread(services):
         yield Server(address, services)

@@ -16,6 +16,7 @@ from rosterd.errors import AppwriteError, RouteNotFound
 from rosterd.http.responses import SERVER_VERSION, error_response, json_response
 from rosterd.jwts.routes import ROUTES as JWT_ROUTES
 from rosterd.services import Services
+from rosterd.sessions import devices
 from rosterd.sessions.routes import ROUTES as SESSION_ROUTES
 from rosterd.settings import Settings
 from rosterd.tokens.routes import ROUTES as TOKEN_ROUTES
@@ -74,5 +75,6 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
 
 
 def create_app_from_environ() -> Starlette:
-    """Factory for `uvicorn --factory` worker processes."""
+    """Factory for `uvicorn --factory` worker processes (each loads the UA rules at once)."""
+    devices.warm_up()
     return create_app(Settings.from_environ())

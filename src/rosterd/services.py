@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from rosterd import ratelimit
 from rosterd.accounts.service import Accounts, SignInLimit
+from rosterd.geo import Countries
 from rosterd.http.clients import TrustedProxies
 from rosterd.jwts.service import Jwts
 from rosterd.passwords.argon2 import Argon2
@@ -28,6 +29,7 @@ class Services:
     proxies: TrustedProxies
     tokens: Tokens
     jwts: Jwts
+    countries: Countries
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -36,7 +38,8 @@ class Services:
             settings.argon2_memory_cost, settings.argon2_time_cost, settings.argon2_threads
         )
         projects = Projects(database)
-        sessions = Sessions(database)
+        countries = Countries(settings.geoip_db)
+        sessions = Sessions(database, countries)
         limit = SignInLimit(settings.signin_limit, settings.signin_period)
         counters = ratelimit.counters(database, settings.redis_url)
         tokens = Tokens(database)
@@ -52,4 +55,15 @@ class Services:
         users = Users(database, argon2)
         proxies = TrustedProxies.parse(settings.trusted_proxies)
         jwts = Jwts(database, settings.jwt_secret)
-        return cls(settings, database, projects, users, sessions, accounts, proxies, tokens, jwts)
+        return cls(
+            settings=settings,
+            database=database,
+            projects=projects,
+            users=users,
+            sessions=sessions,
+            accounts=accounts,
+            proxies=proxies,
+            tokens=tokens,
+            jwts=jwts,
+            countries=countries,
+        )

@@ -123,6 +123,19 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
+#: Lower bounds of the numeric settings.
+_MINIMUMS = {
+    "port": 0,
+    "workers": 1,
+    "argon2_memory_cost": 8,
+    "argon2_time_cost": 1,
+    "argon2_threads": 1,
+    "max_body_bytes": 1024,
+    "signin_limit": 0,
+    "signin_period": 1,
+}
+
+
 def _defaults() -> dict[str, Any]:
     return {setting.attribute: setting.default for setting in SETTINGS}
 
@@ -150,12 +163,20 @@ class Settings:
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
         source = os.environ if environ is None else environ
-        values = {
-            setting.attribute: setting.parse(source[setting.env])
-            for setting in SETTINGS
-            if source.get(setting.env)
-        }
+        values = {}
+        for setting in SETTINGS:
+            if source.get(setting.env):
+                try:
+                    values[setting.attribute] = setting.parse(source[setting.env])
+                except ValueError:
+                    raise ValueError(f"{setting.env} is not a valid value") from None
         return cls(**values)
+
+    def __post_init__(self) -> None:
+        for name, minimum in _MINIMUMS.items():
+            if getattr(self, name) < minimum:
+                setting = next(s.env for s in SETTINGS if s.attribute == name)
+                raise ValueError(f"{setting} must be at least {minimum}")
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

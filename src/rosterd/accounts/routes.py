@@ -13,7 +13,7 @@ from rosterd.http.endpoint import Call, Cookie, Output, endpoint
 from rosterd.http.params import Param
 from rosterd.sessions import models as session_models
 from rosterd.users import models as user_models
-from rosterd.validators import CustomId, Email, Password, Text
+from rosterd.validators import UID, CustomId, Email, Password, Text
 
 CURRENT = "current"
 
@@ -76,7 +76,7 @@ def get_account(call: Call) -> Output:
     return Output("account", document)
 
 
-@endpoint(scopes=("account",), params=(Param("sessionId", Text(36)),))
+@endpoint(scopes=("account",), params=(Param("sessionId", UID()),))
 def delete_session(call: Call) -> Output:
     current = call.caller.session
     session_id = call.params["sessionId"]

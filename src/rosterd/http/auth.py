@@ -52,12 +52,14 @@ class Caller:
     session: SessionRow | None = None
     #: Authenticated by `X-Appwrite-JWT` rather than a session secret.
     via_jwt: bool = False
+    #: The session came from the `X-Fallback-Cookies` header.
+    via_fallback: bool = False
     #: The signed-in user acting as `user` through the impersonation headers.
     impersonator: UserRow | None = None
 
     def require(self, *scopes: str) -> None:
-        """Pass when the caller holds at least one of `scopes`."""
-        if self.scopes.isdisjoint(scopes):
+        """Pass when the caller holds at least one of `scopes` (never without a project)."""
+        if not self.project_id or self.scopes.isdisjoint(scopes):
             missing = json.dumps(list(scopes))
             raise UnauthorizedScope(f"{self.email} (role: {self.role}) missing scopes ({missing})")
 
@@ -70,20 +72,21 @@ def session_cookie(project_id: str) -> str:
     return f"a_session_{project_id}"
 
 
-def _credentials(request: Request, project_id: str) -> str:
+def _credentials(request: Request, project_id: str) -> tuple[str, bool]:
+    """The session credentials sent, and whether they came from `X-Fallback-Cookies`."""
     name = session_cookie(project_id)
     cookie = request.cookies.get(name) or request.cookies.get(name + "_legacy")
     if cookie:
-        return cookie
+        return cookie, False
     header = request.headers.get("x-appwrite-session", "")
     if header:
-        return header
+        return header, False
     try:
         fallback = json.loads(request.headers.get("x-fallback-cookies", "") or "{}")
-    except ValueError:
-        return ""
+    except (ValueError, RecursionError):
+        return "", False
     value = fallback.get(name, "") if isinstance(fallback, dict) else ""
-    return value if isinstance(value, str) else ""
+    return (value, True) if isinstance(value, str) and value else ("", False)
 
 
 def authenticate(request: Request, services: Services) -> Caller:
@@ -107,7 +110,7 @@ def authenticate(request: Request, services: Services) -> Caller:
 
 def _session_or_guest(request: Request, services: Services, project_id: str) -> Caller:
     guest = Caller(project_id, _GUEST_SCOPES, "guests", "User", is_key=False)
-    credentials = _credentials(request, project_id)
+    credentials, via_fallback = _credentials(request, project_id)
     token = request.headers.get("x-appwrite-jwt", "")
     if token:
         if credentials:
@@ -130,6 +133,7 @@ def _session_or_guest(request: Request, services: Services, project_id: str) -> 
         user=target or user,
         session=session,
         via_jwt=bool(token),
+        via_fallback=via_fallback,
         impersonator=user if target else None,
     )
 

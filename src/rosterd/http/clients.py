@@ -9,10 +9,14 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An IP address without a zone (`fe80::1%eth0` is refused); None if it is not one."""
     try:
-        return ipaddress.ip_address(text.strip().strip("[]"))
+        address = ipaddress.ip_address(text.strip().strip("[]"))
     except ValueError:
         return None
+    if isinstance(address, ipaddress.IPv6Address) and address.scope_id:
+        return None
+    return address
 
 
 @dataclass(frozen=True)
@@ -35,8 +39,9 @@ class TrustedProxies:
             return peer
         hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
         for hop in reversed(hops):
-            if _address(hop) is None:
+            address = _address(hop)
+            if address is None:
                 return peer
             if not self.trusts(hop):
-                return hop
+                return str(address)
         return hops[0] if hops else peer

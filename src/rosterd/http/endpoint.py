@@ -174,9 +174,10 @@ def endpoint(
             client = _client(request, caller, services.proxies)
             call = Call(caller, values, services, version, client, site)
             output = await run_in_threadpool(handler, call)
-            if output is None:
-                return no_content()
-            return _render(output, version, site)
+            response = no_content() if output is None else _render(output, version, site)
+            if caller.via_fallback:
+                response.headers["x-debug-fallback"] = "true"
+            return response
 
         respond.__name__ = handler.__name__
         respond.__doc__ = handler.__doc__

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from argon2 import Parameters, PasswordHasher, Type, extract_parameters
-from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from rosterd.passwords import StoredPassword
 from rosterd.passwords.validation import invalid, utf8
@@ -81,12 +81,32 @@ def verify(stored: StoredPassword, plain: str) -> bool:
     return verify_hash(stored.value, plain)
 
 
+#: The most work an imported hash may ask of every sign-in (anyone may attempt one).
+MAX_MEMORY_COST = 262_144  # KiB: 256 MiB
+MAX_TIME_COST = 10
+MAX_THREADS = 16
+
+
 def import_hash(value: str) -> StoredPassword:
-    """Accept an `$argon2i$`, `$argon2id$` or `$argon2d$` PHC string, recording its own costs."""
+    """Accept an `$argon2i$`, `$argon2id$` or `$argon2d$` PHC string, recording its own costs.
+
+    The costs are bounded, and the hash must be one argon2 can verify at all.
+    """
     found = parameters(value)
     if found is None:
         reason = "must be an Argon2 PHC string ($argon2i$, $argon2id$ or $argon2d$)"
         raise invalid("password", reason)
+    too_costly = (
+        found.memory_cost > MAX_MEMORY_COST
+        or found.time_cost > MAX_TIME_COST
+        or found.parallelism > MAX_THREADS
+    )
+    if too_costly:
+        raise invalid(
+            "password",
+            f"costs above m={MAX_MEMORY_COST}, t={MAX_TIME_COST}, p={MAX_THREADS} are refused",
+        )
+    _probe(value)
     options = {
         "type": "argon2",
         "memory_cost": found.memory_cost,
@@ -94,6 +114,16 @@ def import_hash(value: str) -> StoredPassword:
         "threads": found.parallelism,
     }
     return StoredPassword(value, ALGORITHM, options)
+
+
+def _probe(value: str) -> None:
+    """Verify a dummy password once: a mismatch is fine, any other failure is a bad hash."""
+    try:
+        _VERIFIER.verify(value, b"rosterd probe")
+    except VerifyMismatchError:
+        return
+    except (VerificationError, InvalidHashError):
+        raise invalid("password", "is not an Argon2 hash that can be verified") from None
 
 
 def needs_rehash(value: str, current: Argon2) -> bool:

@@ -37,9 +37,21 @@ def verify(stored: StoredPassword, plain: str) -> bool:
     return verify_hash(stored.value, plain)
 
 
+#: Costs an imported hash may have: bcrypt's own minimum, and a bound on the work every
+#: sign-in attempt (which anyone may make) costs. 15 takes about 2.5 s here.
+MIN_COST, MAX_COST = 4, 15
+
+
 def import_hash(value: str) -> StoredPassword:
     """Accept a bcrypt hash as given; the cost option is read from it."""
     match = _BCRYPT.fullmatch(value) if isinstance(value, str) else None
     if match is None:
         raise invalid("password", "must be a bcrypt hash ($2a$, $2b$ or $2y$, cost, 53 characters)")
-    return StoredPassword(value, ALGORITHM, {"type": "bcrypt", "cost": int(match.group(1))})
+    cost = int(match.group(1))
+    if not MIN_COST <= cost <= MAX_COST:
+        raise invalid("password", f"the bcrypt cost must be from {MIN_COST} to {MAX_COST}")
+    try:
+        bcrypt.checkpw(b"rosterd probe", value.encode("ascii"))
+    except ValueError:
+        raise invalid("password", "is not a bcrypt hash that can be verified") from None
+    return StoredPassword(value, ALGORITHM, {"type": "bcrypt", "cost": cost})

@@ -64,8 +64,17 @@ def verify(stored: StoredPassword, plain: str) -> bool:
     return bcrypt_scheme.verify_hash(value, plain)
 
 
+#: The most iterations (as log2) an imported portable hash may ask of every sign-in.
+MAX_IMPORT_LOG2 = 20
+
+
 def import_hash(value: str) -> StoredPassword:
     """Accept a portable `$P$`/`$H$` hash or a bcrypt-format hash, stored as given."""
-    if not (is_portable(value) or bcrypt_scheme.is_bcrypt(value)):
+    if is_portable(value):
+        if _count_log2(value) > MAX_IMPORT_LOG2:
+            raise invalid("password", f"iteration counts above 2^{MAX_IMPORT_LOG2} are refused")
+        return StoredPassword(value, ALGORITHM, {"type": "phpass"})
+    if not bcrypt_scheme.is_bcrypt(value):
         raise invalid("password", "must be a phpass hash ($P$ or $H$, 34 characters) or bcrypt")
+    bcrypt_scheme.import_hash(value)  # the same bounds as a bcrypt import
     return StoredPassword(value, ALGORITHM, {"type": "phpass"})

@@ -64,12 +64,21 @@ def _memory(value: object, cpu: int) -> int:
     return memory
 
 
+#: The most scrypt work (N·r·p) an imported hash may ask of every sign-in; the Appwrite
+#: test vector (16384·13·2) is a tenth of it, and this much takes about 2 s here.
+MAX_WORK = 1 << 22
+
+
 def _parallel(value: object, cpu: int, memory: int) -> int:
     parallel = integer(value, "passwordParallel")
     if parallel < 1:
         raise invalid("passwordParallel", "must be at least 1")
     if memory_needed(cpu, memory, parallel) > MAX_MEMORY_BYTES:
         raise invalid("passwordParallel", _TOO_MUCH_MEMORY)
+    if cpu * memory * parallel > MAX_WORK:
+        raise invalid(
+            "passwordParallel", f"passwordCpu * passwordMemory * this may be {MAX_WORK} at most"
+        )
     return parallel
 
 

@@ -1,11 +1,13 @@
 """What a session records about the client, read from its User-Agent.
 
-Appwrite 1.9.6 fills these fields with matomo's Device Detector (PHP, 6.4.x, bot
-detection skipped). We use `device-detector`, its Python port, which shares matomo's
-regex files but not every rule, so the port's answer is brought back to matomo's shape:
-versions cut to `major.minor`, only browsers have a short code and an engine, the
-engine version read the way matomo reads it, the port's own `generic` clients dropped,
-and devices on a desktop OS called `desktop`. `bench/user_agents.py` measures the result.
+Appwrite 1.9.6 fills these fields with matomo's Device Detector (PHP 6.4.8, bot detection
+skipped, `UNKNOWN` for a missing User-Agent, its own CLI named by hand). We use
+`device-detector`, the Python port that reads matomo's regex files but not with every
+matomo rule, and bring its answer back to matomo's: versions cut to `major.minor`, a
+short code and an engine only for browsers, the engine chosen by the browser's version
+and its version read as matomo reads it, clients the port merely guesses from a
+`name/version` pair dropped, and an unknown device on a desktop OS called `desktop`.
+`bench/user_agents.py` measures how close that comes, and how fast it is.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from device_detector import DeviceDetector  # type: ignore[import-untyped]
+from device_detector.parser.client.browser import Engine  # type: ignore[import-untyped]
 from device_detector.parser.settings import (  # type: ignore[import-untyped]
     BROWSER_TO_ABBREV,
     DESKTOP_OS,
@@ -39,6 +42,19 @@ _ENGINE_TOKENS = {
     "Arachne": r"Arachne/5\.",
     "LibWeb": r"LibWeb\+LibJs",
 }
+#: The port's parsers that read matomo's own regex files; the others guess a client
+#: from any `name/version` pair, which matomo does not.
+_MATOMO_CLIENT_PARSERS = frozenset(
+    {"Browser", "FeedReader", "Library", "MediaPlayer", "MobileApp", "PIM"}
+)
+#: One desktop browser, one phone and one library: between them they load most rules.
+_WARM_UP = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.6478.71 Mobile Safari/537.36",
+    "okhttp/4.12.0",
+)
 _VERSION_AFTER = r"(?:{token})\s*[/_]?\s*(\d+\.\d[.\d]*|\d{{1,7}}(?=\D|$))"
 
 
@@ -58,12 +74,18 @@ def _describe_cached(user_agent: str) -> Mapping[str, str]:
         return dict.fromkeys(FIELDS, "")
 
 
+def warm_up() -> None:
+    """Load the parser's rules now (a few seconds) instead of during the first sign-in."""
+    for user_agent in _WARM_UP:
+        parse(user_agent)
+
+
 def parse(user_agent: str) -> dict[str, str]:
     """The twelve fields computed afresh, without a cache or a length cap (see `describe`)."""
     text = user_agent or _MISSING
     detector = DeviceDetector(text, skip_bot_detection=True, check_cache=False).parse()
     details: dict[str, Any] = detector.all_details
-    client = _cli_fields(text) if _CLI_MARKER in text else _client_fields(details, text)
+    client = _cli_fields(text) if _CLI_MARKER in text else _client_fields(detector, text)
     return {
         **_os_fields(details.get("os") or {}),
         **client,
@@ -91,20 +113,22 @@ def _os_fields(os: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
-def _client_fields(details: Mapping[str, Any], user_agent: str) -> dict[str, str]:
-    client: Mapping[str, Any] = details.get("client") or {}
+def _client_fields(detector: Any, user_agent: str) -> dict[str, str]:
+    client: Mapping[str, Any] = detector.all_details.get("client") or {}
     client_type = _text(client.get("type"))
-    if client_type in ("", "generic"):  # "generic" is the port's guess from a name/version pair
+    if type(detector.client).__name__ not in _MATOMO_CLIENT_PARSERS:
         return dict.fromkeys(FIELDS[3:9], "")
     name = _text(client.get("name"))
-    engine = _engine_name(client) if client_type == "browser" else ""
+    version = _major_minor(_text(client.get("version")))
+    is_browser = client_type == "browser"
+    engine = _engine_name(detector.client, version, user_agent) if is_browser else ""
     return {
         "clientType": client_type,
-        "clientCode": _browser_code(client, name) if client_type == "browser" else "",
+        "clientCode": _browser_code(client, name) if is_browser else "",
         "clientName": name,
-        "clientVersion": _major_minor(_text(client.get("version"))),
+        "clientVersion": version,
         "clientEngine": engine,
-        "clientEngineVersion": engine_version(engine, user_agent),
+        "clientEngineVersion": _engine_version(engine, user_agent),
     }
 
 
@@ -112,14 +136,38 @@ def _browser_code(client: Mapping[str, Any], name: str) -> str:
     return _text(client.get("short_name")) or _text(BROWSER_TO_ABBREV.get(name.lower()))
 
 
-def _engine_name(client: Mapping[str, Any]) -> str:
-    engine = client.get("engine")
-    if isinstance(engine, Mapping):  # the port sometimes keeps matomo's {"default": ...}
-        engine = engine.get("default")
-    return _text(engine)
+def _engine_name(browser: Any, version: str, user_agent: str) -> str:
+    """matomo's choice: the browser's default engine, or the one for its version, or a guess."""
+    specification = _engine_specification(browser)
+    engine = _text(specification.get("default"))
+    for threshold, versioned_engine in (specification.get("versions") or {}).items():
+        if _version_key(version) >= _version_key(str(threshold)):
+            engine = _text(versioned_engine)
+    if not engine:
+        engine = _text(Engine(user_agent, None).parse().ua_data.get("name"))
+    return engine
 
 
-def engine_version(engine: str, user_agent: str) -> str:
+def _engine_specification(browser: Any) -> Mapping[str, Any]:
+    """The `engine:` entry of the browsers.yml rule that matched (the port keeps only a guess)."""
+    matched = browser.matched_regex
+    for rule in browser.regex_list if matched is not None else ():
+        if rule["regex"].compiled is matched.re:
+            specification = rule.get("engine") or {}
+            return specification if isinstance(specification, Mapping) else {}
+    return {}
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    """`"28.0.1"` -> `(28, 0, 1)`, reading the leading digits of each part."""
+    key: list[int] = []
+    for part in version.split("."):
+        digits = re.match(r"\d*", part)
+        key.append(int(digits.group()) if digits and digits.group() else 0)
+    return tuple(key)
+
+
+def _engine_version(engine: str, user_agent: str) -> str:
     """The engine's version as matomo reads it: Gecko's `rv:`, Blink's Chrome token, ..."""
     if not engine:
         return ""
@@ -132,7 +180,7 @@ def engine_version(engine: str, user_agent: str) -> str:
 
 def _cli_fields(user_agent: str) -> dict[str, str]:
     """Appwrite names its own CLI itself (`AppwriteCLI/6.2.0 (...)`)."""
-    first_word = user_agent.split(" ")[0]
+    first_word = user_agent.split(" ", maxsplit=1)[0]
     version = first_word.split("/")[1] if "/" in first_word else ""
     return {
         "clientType": "desktop",

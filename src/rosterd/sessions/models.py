@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from rosterd.clock import to_wire
+from rosterd.geo import country_name
 from rosterd.sessions.devices import FIELDS
 from rosterd.store.sessions import SessionRow
-
-#: Countries we can name; without a geo database every session is `--`.
-UNKNOWN_COUNTRY = "Unknown"
 
 
 def session(row: SessionRow, user_id: str, *, secret: str, current: bool) -> dict[str, Any]:
@@ -28,7 +26,7 @@ def session(row: SessionRow, user_id: str, *, secret: str, current: bool) -> dic
         "ip": row.ip,
         **{name: row.device.get(name, "") for name in FIELDS},
         "countryCode": row.country_code,
-        "countryName": UNKNOWN_COUNTRY if row.country_code == "--" else row.country_code,
+        "countryName": country_name(row.country_code),
         "current": current,
         "factors": list(row.factors),
         "secret": secret,

@@ -6,17 +6,20 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from rosterd import clock, ids
+from rosterd.geo import Countries
 from rosterd.projects.settings import AuthSettings
 from rosterd.sessions import devices
 from rosterd.store import sessions as store
 from rosterd.store.database import Database
 from rosterd.store.sessions import SessionRow
 from rosterd.store.users import UserRow
+from rosterd.validators import is_uid
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,13 @@ def encode_credentials(user_id: str, secret: str) -> str:
     return base64.b64encode(document.encode()).decode()
 
 
+_SECRET = re.compile(r"[0-9a-f]{1,512}")
+
+
 def decode_credentials(value: str) -> tuple[str, str] | None:
+    """(user id, secret) from a cookie or header value; None unless both are well formed."""
+    if len(value) > 4096:
+        return None
     try:
         document = json.loads(base64.b64decode(value, validate=False))
     except (ValueError, binascii.Error, RecursionError):
@@ -50,8 +59,8 @@ def decode_credentials(value: str) -> tuple[str, str] | None:
     if not isinstance(document, dict):
         return None
     user_id, secret = document.get("id"), document.get("secret")
-    if isinstance(user_id, str) and isinstance(secret, str) and user_id and secret:
-        return user_id, secret
+    if is_uid(user_id) and isinstance(secret, str) and _SECRET.fullmatch(secret):
+        return str(user_id), secret
     return None
 
 
@@ -69,8 +78,9 @@ class SessionKind:
 
 
 class Sessions:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, countries: Countries) -> None:
         self._database = database
+        self._countries = countries
 
     def create(
         self, user: UserRow, kind: SessionKind, client: Client, settings: AuthSettings
@@ -93,7 +103,7 @@ class Sessions:
             "ip": client.ip,
             "user_agent": client.user_agent,
             "device": devices.describe(client.user_agent),
-            "country_code": "--",
+            "country_code": self._countries.code(client.ip),
             "factors": list(kind.factors),
             "mfa_updated_at": None,
         }
