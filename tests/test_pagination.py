@@ -6,6 +6,7 @@ import pytest
 from appwrite.query import Query
 from appwrite.services.users import Users
 
+from rosterd.audit import SYSTEM
 from rosterd.users.service import NewUser
 from tests.conftest import Project
 
@@ -19,7 +20,8 @@ def many(project: Project) -> list[str]:
     created = []
     for number in range(COUNT):
         # Names repeat every 7 users, so ordering by name relies on the tie-breaker.
-        row = service.create(project.id, NewUser(user_id=f"u{number:05d}", name=f"n{number % 7}"))
+        new = NewUser(user_id=f"u{number:05d}", name=f"n{number % 7}")
+        row = service.create(project.id, new, actor=SYSTEM)
         created.append(row.id)
     return created
 

@@ -11,7 +11,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
+from rosterd import maintenance
 from rosterd.accounts.routes import ROUTES as ACCOUNT_ROUTES
+from rosterd.audit.routes import ROUTES as AUDIT_ROUTES
 from rosterd.errors import AppwriteError, RouteNotFound
 from rosterd.http.responses import SERVER_VERSION, error_response, json_response
 from rosterd.jwts.routes import ROUTES as JWT_ROUTES
@@ -58,12 +60,14 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
                 *SESSION_ROUTES,
                 *TOKEN_ROUTES,
                 *JWT_ROUTES,
+                *AUDIT_ROUTES,
                 *ACCOUNT_ROUTES,
             ],
         ),
     ]
     app = Starlette(
         routes=routes,
+        lifespan=maintenance.lifespan,
         exception_handlers={
             AppwriteError: _appwrite_error,
             HTTPException: _http_error,

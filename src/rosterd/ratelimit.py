@@ -23,6 +23,9 @@ class Counters(Protocol):
     def clear(self, key: str, period: int) -> None:
         """Forget the key's attempts in the current window (after a success)."""
 
+    def prune(self, period: int) -> int:
+        """Drop what past windows left behind; how many counters."""
+
 
 def _window(period: int) -> int:
     return int(time.time()) // period
@@ -31,6 +34,11 @@ def _window(period: int) -> int:
 class DatabaseCounters:
     def __init__(self, database: Database) -> None:
         self._database = database
+
+    def prune(self, period: int) -> int:
+        """Drop counters of past windows (Redis expires its own); how many."""
+        with self._database.write() as connection:
+            return store.delete_before(connection, _window(period))
 
     def hit(self, key: str, period: int) -> int:
         with self._database.write() as connection:
@@ -44,6 +52,10 @@ class DatabaseCounters:
 class RedisCounters:
     def __init__(self, url: str) -> None:
         self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+
+    def prune(self, period: int) -> int:
+        """Nothing to do: every counter expires with its window."""
+        return 0
 
     def hit(self, key: str, period: int) -> int:
         name = f"rosterd:limit:{key}:{_window(period)}"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from rosterd import ratelimit
 from rosterd.accounts.service import Accounts, SignInLimit
+from rosterd.audit.service import AuditLog
 from rosterd.geo import Countries
 from rosterd.http.clients import TrustedProxies
 from rosterd.jwts.service import Jwts
@@ -30,6 +31,7 @@ class Services:
     tokens: Tokens
     jwts: Jwts
     countries: Countries
+    audit: AuditLog
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -66,4 +68,5 @@ class Services:
             tokens=tokens,
             jwts=jwts,
             countries=countries,
+            audit=AuditLog(database, settings.audit_retention_days),
         )

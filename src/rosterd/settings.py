@@ -114,6 +114,21 @@ SETTINGS: tuple[Setting, ...] = (
         "then carry the client's country. Unset: every country is `--` (`Unknown`).",
     ),
     Setting(
+        "ROSTERD_AUDIT_RETENTION_DAYS",
+        "audit_retention_days",
+        int,
+        90,
+        "Days the activity log keeps a record; older ones are deleted in the background.",
+    ),
+    Setting(
+        "ROSTERD_MAINTENANCE_INTERVAL",
+        "maintenance_interval",
+        int,
+        3600,
+        "Seconds between clean-ups of expired sessions and tokens, old activity records "
+        "and past abuse counters (each worker runs them, off the request path).",
+    ),
+    Setting(
         "ROSTERD_LOG_LEVEL",
         "log_level",
         str,
@@ -133,6 +148,8 @@ _MINIMUMS = {
     "max_body_bytes": 1024,
     "signin_limit": 0,
     "signin_period": 1,
+    "audit_retention_days": 1,
+    "maintenance_interval": 1,
 }
 
 
@@ -158,6 +175,8 @@ class Settings:
     jwt_secret: str = field(default=_defaults()["jwt_secret"])
     trusted_proxies: str = field(default=_defaults()["trusted_proxies"])
     geoip_db: str = field(default=_defaults()["geoip_db"])
+    audit_retention_days: int = field(default=_defaults()["audit_retention_days"])
+    maintenance_interval: int = field(default=_defaults()["maintenance_interval"])
     log_level: str = field(default=_defaults()["log_level"])
 
     @classmethod

@@ -35,7 +35,11 @@ def create_email_session(call: Call) -> Output:
     if call.caller.user is not None:
         raise UserSessionAlreadyExists()
     signed_in = call.services.accounts.sign_in(
-        call.project_id, call.params["email"], call.params["password"], call.client
+        call.project_id,
+        call.params["email"],
+        call.params["password"],
+        call.client,
+        actor=call.actor,
     )
     return _session_output(call, signed_in)
 
@@ -64,7 +68,11 @@ def create_token_session(call: Call) -> Output:
     if call.caller.user is not None:
         raise UserSessionAlreadyExists()
     signed_in = call.services.accounts.exchange_token(
-        call.project_id, call.params["userId"], call.params["secret"], call.client
+        call.project_id,
+        call.params["userId"],
+        call.params["secret"],
+        call.client,
+        actor=call.actor,
     )
     return _session_output(call, signed_in)
 
@@ -82,7 +90,7 @@ def delete_session(call: Call) -> Output:
     session_id = call.params["sessionId"]
     if session_id == CURRENT and current is not None:
         session_id = current.id
-    if not call.services.sessions.delete(call.user, session_id):
+    if not call.services.sessions.delete(call.user, session_id, actor=call.actor):
         raise UserSessionNotFound()
     is_current = current is not None and current.id == session_id
     return Output("none", None, 204, _session_cookies(call, None) if is_current else ())

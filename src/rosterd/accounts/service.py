@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from rosterd.audit import Actor
 from rosterd.errors import (
     RateLimitExceeded,
     UserBlocked,
@@ -26,6 +27,11 @@ from rosterd.store.users import UserRow
 from rosterd.tokens.service import Tokens
 
 TOKEN = SessionKind("token", "", ("token",))
+
+
+def _signed_in(actor: Actor, user: UserRow) -> Actor:
+    """A sign-in is the user's own act, whoever relayed it."""
+    return actor.as_user(user.id, user.email or "", user.name)
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,9 @@ class Accounts:
         """A hash to verify against when there is no user, made on first need."""
         return self._argon2.hash("rosterd decoy password")
 
-    def sign_in(self, project_id: str, email: str, password: str, client: Client) -> SignedIn:
+    def sign_in(
+        self, project_id: str, email: str, password: str, client: Client, *, actor: Actor
+    ) -> SignedIn:
         key = f"signin:{project_id}:{email}:{client.ip}"
         self._check_limit(key)
         user = self._verified_user(project_id, email, password)
@@ -74,13 +82,13 @@ class Accounts:
         user = self._upgrade(user, password)
         kind = SessionKind("email", user.email or email, ("password",))
         settings = self._projects.auth_settings(project_id)
-        session = self._sessions.create(user, kind, client, settings)
+        session = self._sessions.create(user, kind, client, settings, actor=_signed_in(actor, user))
         if self._limit.attempts:
             self._counters.clear(key, self._limit.period)
         return SignedIn(user, session)
 
     def exchange_token(
-        self, project_id: str, user_id: str, secret: str, client: Client
+        self, project_id: str, user_id: str, secret: str, client: Client, *, actor: Actor
     ) -> SignedIn:
         """Trade a token for a session; the token is used up."""
         key = f"token:{project_id}:{user_id}:{client.ip}"
@@ -92,10 +100,15 @@ class Accounts:
         if not user.status:
             raise UserBlocked()
         settings = self._projects.auth_settings(project_id)
-        session = self._sessions.create(user, TOKEN, client, settings)
+        session = self._sessions.create(
+            user, TOKEN, client, settings, actor=_signed_in(actor, user)
+        )
         if self._limit.attempts:
             self._counters.clear(key, self._limit.period)
         return SignedIn(user, session)
+
+    def prune_counters(self) -> int:
+        return self._counters.prune(self._limit.period)
 
     def _check_limit(self, key: str) -> None:
         if not self._limit.attempts:

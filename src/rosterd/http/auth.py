@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 
 from rosterd import clock
+from rosterd.audit import Actor
 from rosterd.errors import (
     ProjectIdMissing,
     ProjectKeyExpired,
@@ -23,6 +24,8 @@ from rosterd.errors import (
 )
 from rosterd.jwts.service import InvalidToken
 from rosterd.services import Services
+from rosterd.sessions.service import Client
+from rosterd.store.projects import KeyRow
 from rosterd.store.sessions import SessionRow
 from rosterd.store.users import UserRow
 
@@ -56,6 +59,28 @@ class Caller:
     via_fallback: bool = False
     #: The signed-in user acting as `user` through the impersonation headers.
     impersonator: UserRow | None = None
+    #: The API key, for key callers.
+    key: KeyRow | None = None
+
+    def actor(self, client: Client, mode: str, host: str) -> Actor:
+        """Who the activity log names for this request (an impersonator, not their target)."""
+        where = {"ip": client.ip, "user_agent": client.user_agent, "mode": mode}
+        if self.key is not None:
+            return Actor("keyProject", self.key.id, self.email, self.key.name, **where)
+        person = self.impersonator or self.user
+        if person is None:
+            email = f"guest.{self.project_id}@service.{host}"
+            return Actor("guest", "", email, "Guest", **where)
+        impersonated = self.user.id if self.impersonator and self.user else None
+        return Actor(
+            "admin" if mode == "admin" else "user",
+            person.id,
+            person.email or "",
+            person.name,
+            user_id=person.id,
+            impersonated=impersonated,
+            **where,
+        )
 
     def require(self, *scopes: str) -> None:
         """Pass when the caller holds at least one of `scopes` (never without a project)."""
@@ -105,7 +130,8 @@ def authenticate(request: Request, services: Services) -> Caller:
         raise ProjectKeyExpired()
     host = request.url.hostname or "localhost"
     email = f"app.{project_id}@service.{host}"
-    return Caller(project_id, frozenset(key.scopes) | _KEY_EXTRAS, "applications", email, True)
+    scopes = frozenset(key.scopes) | _KEY_EXTRAS
+    return Caller(project_id, scopes, "applications", email, is_key=True, key=key)
 
 
 def _session_or_guest(request: Request, services: Services, project_id: str) -> Caller:

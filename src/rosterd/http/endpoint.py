@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from rosterd.audit import Actor
 from rosterd.errors import UserBlocked
 from rosterd.http import formats
 from rosterd.http.auth import Caller, authenticate
@@ -91,6 +92,7 @@ class Call:
     response_format: formats.Version
     client: Client
     site: Site
+    actor: Actor
 
     @property
     def project_id(self) -> str:
@@ -104,6 +106,7 @@ class Call:
 
 
 Handler = Callable[[Call], Output | None]
+MODES = ("default", "admin")
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
@@ -172,7 +175,9 @@ def endpoint(
             version = formats.parse_version(request.headers.get("x-appwrite-response-format"))
             site = _site(request)
             client = _client(request, caller, services.proxies)
-            call = Call(caller, values, services, version, client, site)
+            mode = request.headers.get("x-appwrite-mode", "default")
+            actor = caller.actor(client, mode if mode in MODES else "default", site.host)
+            call = Call(caller, values, services, version, client, site, actor)
             output = await run_in_threadpool(handler, call)
             response = no_content() if output is None else _render(output, version, site)
             if caller.via_fallback:

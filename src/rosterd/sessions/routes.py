@@ -26,7 +26,7 @@ def _user(call: Call) -> UserRow:
 def create_session(call: Call) -> Output:
     user = _user(call)
     settings = call.services.projects.auth_settings(call.project_id)
-    new = call.services.sessions.create(user, SERVER, call.client, settings)
+    new = call.services.sessions.create(user, SERVER, call.client, settings, actor=call.actor)
     secret = new.credentials(user.id) if call.caller.is_key else ""
     return Output(
         "session", models.session(new.session, user.id, secret=secret, current=False), 201
@@ -47,13 +47,13 @@ def list_sessions(call: Call) -> Output:
 
 @endpoint(scopes=WRITE, params=(USER_ID, Param("sessionId", UID())))
 def delete_session(call: Call) -> None:
-    if not call.services.sessions.delete(_user(call), call.params["sessionId"]):
+    if not call.services.sessions.delete(_user(call), call.params["sessionId"], actor=call.actor):
         raise UserSessionNotFound()
 
 
 @endpoint(scopes=WRITE, params=(USER_ID,))
 def delete_sessions(call: Call) -> None:
-    call.services.sessions.delete_all(_user(call))
+    call.services.sessions.delete_all(_user(call), actor=call.actor)
 
 
 ROUTES: list[BaseRoute] = [

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from rosterd import clock, ids
+from rosterd.audit import Actor, Entry
 from rosterd.geo import Countries
 from rosterd.projects.settings import AuthSettings
 from rosterd.sessions import devices
+from rosterd.store import audit as audit_store
 from rosterd.store import sessions as store
 from rosterd.store.database import Database
 from rosterd.store.sessions import SessionRow
@@ -83,7 +85,13 @@ class Sessions:
         self._countries = countries
 
     def create(
-        self, user: UserRow, kind: SessionKind, client: Client, settings: AuthSettings
+        self,
+        user: UserRow,
+        kind: SessionKind,
+        client: Client,
+        settings: AuthSettings,
+        *,
+        actor: Actor,
     ) -> NewSession:
         """Open a session; beyond the project's `max_sessions` the oldest are dropped."""
         now = clock.now()
@@ -111,6 +119,8 @@ class Sessions:
             session = store.insert_session(connection, values)
             if settings.max_sessions:
                 store.trim_sessions(connection, user, settings.max_sessions)
+            entry = Entry(actor, "session.create", user.id, {"sessionId": session.id})
+            audit_store.record(connection, user.project_id, entry, now)
         return NewSession(session, secret)
 
     def authenticate(self, project_id: str, credentials: str) -> tuple[UserRow, SessionRow] | None:
@@ -139,19 +149,23 @@ class Sessions:
         with self._database.read() as connection:
             return store.sessions_of(connection, user)
 
-    def delete_all(self, user: UserRow) -> None:
+    def delete_all(self, user: UserRow, *, actor: Actor) -> None:
         with self._database.write() as connection:
             store.delete_sessions_of(connection, user)
+            entry = Entry(actor, "session.delete", user.id, {"sessionId": "*"})
+            audit_store.record(connection, user.project_id, entry, clock.now())
 
     def delete_expired(self) -> int:
         with self._database.write() as connection:
             return store.delete_expired(connection, clock.now())
 
-    def delete(self, user: UserRow, session_id: str) -> bool:
+    def delete(self, user: UserRow, session_id: str, *, actor: Actor) -> bool:
         """Delete one of the user's sessions; False if they have none with that id."""
         with self._database.write() as connection:
             session = store.session_of_user(connection, user, session_id)
             if session is None:
                 return False
             store.delete_session(connection, session)
+            entry = Entry(actor, "session.delete", user.id, {"sessionId": session_id})
+            audit_store.record(connection, user.project_id, entry, clock.now())
         return True

@@ -29,3 +29,8 @@ def increment(connection: Connection, key: str, window: int) -> int:
 
 def clear(connection: Connection, key: str) -> None:
     connection.execute(rate_limits.delete().where(rate_limits.c.key == key))
+
+
+def delete_before(connection: Connection, window: int) -> int:
+    """Forget counters of windows before `window`; how many rows."""
+    return connection.execute(rate_limits.delete().where(rate_limits.c.window < window)).rowcount

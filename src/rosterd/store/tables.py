@@ -189,3 +189,33 @@ server_secrets = sa.Table(
     sa.Column("value", sa.Text(), nullable=False),
     sa.Column("created_at", sa.DateTime(), nullable=False),
 )
+
+# What happened to users, by whom, from where (reference §8). Rows name users by their
+# public id, so a user's history outlives the user.
+audit_logs = sa.Table(
+    "audit_logs",
+    metadata,
+    sa.Column("sequence", Sequence, primary_key=True, autoincrement=True),
+    sa.Column("project_id", sa.String(36), nullable=False),
+    sa.Column("user_id", sa.String(36), nullable=True),
+    sa.Column("event", sa.String(64), nullable=False),
+    sa.Column("resource", sa.String(255), nullable=False),
+    sa.Column("actor_type", sa.String(16), nullable=False),
+    sa.Column("actor_id", sa.String(36), nullable=False),
+    sa.Column("actor_user_id", sa.String(36), nullable=True),
+    sa.Column("actor_email", sa.String(320), nullable=False),
+    sa.Column("actor_name", sa.String(128), nullable=False),
+    sa.Column("mode", sa.String(16), nullable=False),
+    sa.Column("ip", sa.String(45), nullable=False),
+    sa.Column("user_agent", sa.Text(), nullable=False),
+    sa.Column("time", sa.DateTime(), nullable=False),
+    sa.Column("data", sa.JSON(), nullable=False),
+    sa.Index("ix_audit_logs_project_id_user_id_sequence", "project_id", "user_id", "sequence"),
+    sa.Index(
+        "ix_audit_logs_project_id_actor_user_id_sequence",
+        "project_id",
+        "actor_user_id",
+        "sequence",
+    ),
+    sa.Index("ix_audit_logs_time", "time"),
+)

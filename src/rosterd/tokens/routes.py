@@ -20,9 +20,8 @@ from rosterd.validators import UID, Range
 )
 def create_token(call: Call) -> Output:
     user = call.services.users.get(call.project_id, call.params["userId"])
-    new = call.services.tokens.create(
-        user, call.params["length"], call.params["expire"], call.client
-    )
+    length, lifetime = call.params["length"], call.params["expire"]
+    new = call.services.tokens.create(user, length, lifetime, call.client, actor=call.actor)
     document = {
         "$id": new.token.id,
         "$createdAt": to_wire(new.token.created_at),

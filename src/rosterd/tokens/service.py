@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from rosterd import clock, ids
+from rosterd.audit import Actor, Entry
 from rosterd.sessions.service import Client
+from rosterd.store import audit as audit_store
 from rosterd.store import tokens as store
 from rosterd.store.database import Database
 from rosterd.store.tokens import TokenRow
@@ -32,7 +34,9 @@ class Tokens:
     def __init__(self, database: Database) -> None:
         self._database = database
 
-    def create(self, user: UserRow, length: int, lifetime: int, client: Client) -> NewToken:
+    def create(
+        self, user: UserRow, length: int, lifetime: int, client: Client, *, actor: Actor
+    ) -> NewToken:
         """A token of `length` lowercase hex characters, valid for `lifetime` seconds."""
         secret = secrets.token_hex((length + 1) // 2)[:length]
         now = clock.now()
@@ -47,7 +51,10 @@ class Tokens:
             "user_agent": client.user_agent,
         }
         with self._database.write() as connection:
-            return NewToken(store.insert_token(connection, values), secret)
+            token = store.insert_token(connection, values)
+            entry = Entry(actor, "tokens.create", user.id, {"tokenId": token.id})
+            audit_store.record(connection, user.project_id, entry, now)
+        return NewToken(token, secret)
 
     def redeem(self, user: UserRow, secret: str) -> bool:
         """Use up the user's unexpired token with this secret; False if there is none."""

@@ -56,7 +56,7 @@ def create_user(call: Call) -> Output:
         password=call.params["password"],
         name=call.params["name"],
     )
-    return _user(call.services.users.create(call.project_id, new), 201)
+    return _user(call.services.users.create(call.project_id, new, actor=call.actor), 201)
 
 
 IMPORT_PARAMS = (
@@ -75,7 +75,9 @@ def _importer(extra: tuple[Param, ...], stored: ImportHash) -> Endpoint:
         new = NewUser(
             user_id=call.params["userId"], email=call.params["email"], name=call.params["name"]
         )
-        return _user(call.services.users.insert(call.project_id, new, stored(call.params)), 201)
+        users = call.services.users
+        row = users.insert(call.project_id, new, stored(call.params), actor=call.actor)
+        return _user(row, 201)
 
     return endpoint(scopes=WRITE, params=(*IMPORT_PARAMS, *extra, NAME))(create)
 
@@ -140,7 +142,7 @@ def get_user(call: Call) -> Output:
 
 @endpoint(scopes=WRITE, params=(USER_ID,))
 def delete_user(call: Call) -> None:
-    call.services.users.delete(call.project_id, call.params["userId"])
+    call.services.users.delete(call.project_id, call.params["userId"], actor=call.actor)
 
 
 def _setter(field: str, param: Param) -> Endpoint:
@@ -148,7 +150,10 @@ def _setter(field: str, param: Param) -> Endpoint:
 
     def update(call: Call) -> Output:
         value = call.params[param.name]
-        row = call.services.users.update(call.project_id, call.params["userId"], **{field: value})
+        users = call.services.users
+        row = users.update(
+            call.project_id, call.params["userId"], actor=call.actor, **{field: value}
+        )
         return _user(row)
 
     update.__name__ = f"update_{field}"
@@ -162,6 +167,7 @@ def update_password(call: Call) -> Output:
         call.project_id,
         call.params["userId"],
         call.params["password"],
+        actor=call.actor,
         end_sessions=settings.invalidate_sessions,
     )
     return _user(row)
@@ -170,13 +176,21 @@ def update_password(call: Call) -> Output:
 @endpoint(scopes=WRITE, params=(USER_ID, Param("email", Email(allow_empty=True))))
 def update_email(call: Call) -> Output:
     users = call.services.users
-    return _user(users.update_email(call.project_id, call.params["userId"], call.params["email"]))
+    return _user(
+        users.update_email(
+            call.project_id, call.params["userId"], call.params["email"], actor=call.actor
+        )
+    )
 
 
 @endpoint(scopes=WRITE, params=(USER_ID, Param("number", Phone(allow_empty=True))))
 def update_phone(call: Call) -> Output:
     users = call.services.users
-    return _user(users.update_phone(call.project_id, call.params["userId"], call.params["number"]))
+    return _user(
+        users.update_phone(
+            call.project_id, call.params["userId"], call.params["number"], actor=call.actor
+        )
+    )
 
 
 @endpoint(scopes=READ, params=(USER_ID,))
@@ -188,7 +202,9 @@ def get_prefs(call: Call) -> Output:
 @endpoint(scopes=WRITE, params=(USER_ID, Param("prefs", Assoc())))
 def update_prefs(call: Call) -> Output:
     users = call.services.users
-    row = users.update(call.project_id, call.params["userId"], prefs=call.params["prefs"])
+    row = users.update(
+        call.project_id, call.params["userId"], actor=call.actor, prefs=call.params["prefs"]
+    )
     return Output("preferences", dict(row.prefs))
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from rosterd import clock, ids
+from rosterd.audit import Actor, Entry
 from rosterd.errors import (
     UserAlreadyExists,
     UserEmailAlreadyExists,
@@ -17,6 +21,7 @@ from rosterd.errors import (
 from rosterd.passwords import StoredPassword
 from rosterd.passwords.argon2 import Argon2
 from rosterd.queries.ast import ListQuery
+from rosterd.store import audit as audit_store
 from rosterd.store import sessions as session_store
 from rosterd.store import users as store
 from rosterd.store.database import Database
@@ -70,11 +75,13 @@ class Users:
         self._database = database
         self._argon2 = argon2
 
-    def create(self, project_id: str, new: NewUser) -> UserRow:
+    def create(self, project_id: str, new: NewUser, *, actor: Actor) -> UserRow:
         stored = self._argon2.hash(new.password) if new.password else None
-        return self.insert(project_id, new, stored)
+        return self.insert(project_id, new, stored, actor=actor)
 
-    def insert(self, project_id: str, new: NewUser, stored: StoredPassword | None) -> UserRow:
+    def insert(
+        self, project_id: str, new: NewUser, stored: StoredPassword | None, *, actor: Actor
+    ) -> UserRow:
         """Create a user whose password (if any) is already hashed."""
         now = clock.now()
         values = {
@@ -104,9 +111,11 @@ class Users:
         }
         with self._database.write() as connection:
             try:
-                return store.insert_user(connection, values)
+                row = store.insert_user(connection, values)
             except Duplicate:
                 raise UserAlreadyExists() from None
+            audit_store.record(connection, project_id, Entry(actor, "user.create", row.id), now)
+            return row
 
     def get(self, project_id: str, user_id: str) -> UserRow:
         with self._database.read() as connection:
@@ -135,23 +144,25 @@ class Users:
             total = store.count_users(connection, project_id, query, search) if with_total else 0
         return UserPage(rows, total)
 
-    def delete(self, project_id: str, user_id: str) -> None:
-        with self._database.write() as connection:
-            row = store.get_user(connection, project_id, user_id, lock=True)
-            if row is None:
-                raise UserNotFound()
+    def delete(self, project_id: str, user_id: str, *, actor: Actor) -> None:
+        def remove(connection: Connection, row: UserRow) -> UserRow:
             store.delete_user(connection, row)
+            return row
 
-    def update(self, project_id: str, user_id: str, **changes: Any) -> UserRow:
+        self._change(project_id, user_id, Entry(actor, "user.delete", user_id), remove)
+
+    def update(self, project_id: str, user_id: str, *, actor: Actor, **changes: Any) -> UserRow:
         """Set plain fields (status, labels, name, verification flags, prefs, ...)."""
-        with self._database.write() as connection:
-            row = store.get_user(connection, project_id, user_id, lock=True)
-            if row is None:
-                raise UserNotFound()
+        verification = set(changes) <= {"email_verification", "phone_verification"}
+        event = "verification.update" if verification else "user.update"
+
+        def apply(connection: Connection, row: UserRow) -> UserRow:
             return store.update_user(connection, row, {**changes, "updated_at": clock.now()})
 
+        return self._change(project_id, user_id, Entry(actor, event, user_id), apply)
+
     def update_password(
-        self, project_id: str, user_id: str, password: str, *, end_sessions: bool = False
+        self, project_id: str, user_id: str, password: str, *, actor: Actor, end_sessions: bool
     ) -> UserRow:
         """Hash and store a new password (`""` clears it); `end_sessions` signs the user out."""
         stored = self._argon2.hash(password) if password else None
@@ -162,31 +173,29 @@ class Users:
             "password_update": clock.now(),
             "updated_at": clock.now(),
         }
-        with self._database.write() as connection:
-            row = store.get_user(connection, project_id, user_id, lock=True)
-            if row is None:
-                raise UserNotFound()
+
+        def apply(connection: Connection, row: UserRow) -> UserRow:
             if end_sessions:
                 session_store.delete_sessions_of(connection, row)
             return store.update_user(connection, row, changes)
 
-    def update_email(self, project_id: str, user_id: str, email: str) -> UserRow:
+        return self._change(project_id, user_id, Entry(actor, "user.update", user_id), apply)
+
+    def update_email(self, project_id: str, user_id: str, email: str, *, actor: Actor) -> UserRow:
         """Change (or with `""` clear) the email; verification always resets."""
         changes = {"email": email or None, "email_verification": False, **_email_fields(email)}
-        return self._update_contact(project_id, user_id, "email", changes)
+        return self._update_contact(project_id, user_id, "email", changes, actor)
 
-    def update_phone(self, project_id: str, user_id: str, phone: str) -> UserRow:
+    def update_phone(self, project_id: str, user_id: str, phone: str, *, actor: Actor) -> UserRow:
         changes = {"phone": phone or None, "phone_verification": False}
-        return self._update_contact(project_id, user_id, "phone", changes)
+        return self._update_contact(project_id, user_id, "phone", changes, actor)
 
     def _update_contact(
-        self, project_id: str, user_id: str, field: str, changes: dict[str, Any]
+        self, project_id: str, user_id: str, field: str, changes: dict[str, Any], actor: Actor
     ) -> UserRow:
         duplicate = UserEmailAlreadyExists if field == "email" else UserPhoneAlreadyExists
-        with self._database.write() as connection:
-            row = store.get_user(connection, project_id, user_id, lock=True)
-            if row is None:
-                raise UserNotFound()
+
+        def apply(connection: Connection, row: UserRow) -> UserRow:
             if changes[field] is not None and getattr(row, field) == changes[field]:
                 # The user's own messaging target already has this identifier.
                 raise UserTargetAlreadyExists()
@@ -194,3 +203,21 @@ class Users:
                 return store.update_user(connection, row, {**changes, "updated_at": clock.now()})
             except Duplicate:
                 raise duplicate() from None
+
+        return self._change(project_id, user_id, Entry(actor, "user.update", user_id), apply)
+
+    def _change(
+        self,
+        project_id: str,
+        user_id: str,
+        entry: Entry,
+        apply: Callable[[Connection, UserRow], UserRow],
+    ) -> UserRow:
+        """Lock the user, apply a change and record it, all in one transaction."""
+        with self._database.write() as connection:
+            row = store.get_user(connection, project_id, user_id, lock=True)
+            if row is None:
+                raise UserNotFound()
+            changed = apply(connection, row)
+            audit_store.record(connection, project_id, entry, clock.now())
+            return changed

@@ -1,0 +1,51 @@
+"""Clean-up that keeps the database small: run in the background, never on a request."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+
+from rosterd.errors import ServerError
+from rosterd.services import Services
+
+log = logging.getLogger("rosterd.maintenance")
+
+
+def run_once(services: Services) -> dict[str, int]:
+    """Delete expired sessions and tokens, old activity records and past abuse counters."""
+    return {
+        "sessions": services.sessions.delete_expired(),
+        "tokens": services.tokens.delete_expired(),
+        "logs": services.audit.forget_old(),
+        "counters": services.accounts.prune_counters(),
+    }
+
+
+async def _every(services: Services, seconds: int) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            removed = await run_in_threadpool(run_once, services)
+        except ServerError:
+            log.warning("maintenance skipped: the database is unavailable")
+            continue
+        log.info("maintenance removed %s", removed)
+
+
+@asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    """Run `run_once` every ROSTERD_MAINTENANCE_INTERVAL seconds while the app serves."""
+    services: Services = app.state.services
+    task = asyncio.create_task(_every(services, services.settings.maintenance_interval))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
