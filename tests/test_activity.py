@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
 import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import sqlalchemy as sa
 from appwrite.services.users import Users
 
@@ -214,3 +219,41 @@ def test_maintenance_prunes_past_counters(server: Server) -> None:
     counters.hit("prune-me", 1)
     time.sleep(1.1)
     assert counters.prune(1) >= 1
+
+
+NODE_DIRECTORY = Path(__file__).parent / "node"
+
+
+@pytest.fixture
+def node_sdk() -> None:
+    """node-appwrite is installed by scripts/test; without it, skip (in CI: fail)."""
+    if shutil.which("node") and (NODE_DIRECTORY / "node_modules" / "node-appwrite").is_dir():
+        return
+    reason = "node, or node-appwrite in tests/node (npm ci --prefix tests/node), is missing"
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.mark.usefixtures("node_sdk")
+def test_list_logs_through_node_appwrite(project: Project, users: Users) -> None:
+    users.create(user_id="n1")
+    users.update_name("n1", "Node")
+    command = ["node", "list_logs.mjs", project.server.endpoint, project.id, project.key]
+    result = subprocess.run(
+        [*command, "n1", "1"], cwd=NODE_DIRECTORY, capture_output=True, text=True, timeout=60,
+        check=True,
+    )  # fmt: skip
+    listed = json.loads(result.stdout)
+    assert listed["total"] == 2
+    assert [entry["event"] for entry in listed["logs"]] == ["user.update"]
+    assert listed["logs"][0]["userType"] == "keyProject"
+    missing = subprocess.run(
+        [*command, "ghost"], cwd=NODE_DIRECTORY, capture_output=True, text=True, timeout=60,
+        check=True,
+    )  # fmt: skip
+    assert json.loads(missing.stdout)["error"] == {
+        "code": 404,
+        "type": "user_not_found",
+        "message": "User with the requested ID could not be found.",
+    }

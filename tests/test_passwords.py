@@ -134,7 +134,7 @@ passwords = st.text(max_size=40)
 # bcrypt hashers refuse NUL and read at most 72 bytes: 18 characters are at most 72 bytes.
 # Lone surrogates cannot be encoded by the independent hasher the tests compare with.
 bcrypt_passwords = st.text(
-    st.characters(exclude_characters="\x00", exclude_categories=("Cs",)), max_size=18
+    st.characters(exclude_characters="\x00", exclude_categories=["Cs"]), max_size=18
 )
 small_settings = settings(max_examples=30, deadline=None)
 
