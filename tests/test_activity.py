@@ -257,3 +257,20 @@ def test_list_logs_through_node_appwrite(project: Project, users: Users) -> None
         "type": "user_not_found",
         "message": "User with the requested ID could not be found.",
     }
+
+
+def test_clean_up_deletes_in_short_batches(server: Server) -> None:
+    database = server.services.database
+    calls: list[int] = []
+
+    def delete(_connection: object, batch: int) -> int:
+        calls.append(batch)
+        return batch if len(calls) < 3 else 7
+
+    assert database.delete_in_batches(delete, batch=100) == 207
+    assert calls == [100, 100, 100]
+
+
+def test_log_time_has_second_precision(users: Users, http: httpx.Client) -> None:
+    users.create(user_id="sec")
+    assert logs(http, "sec")["logs"][0]["time"].endswith(".000+00:00")

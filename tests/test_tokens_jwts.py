@@ -12,6 +12,7 @@ from appwrite.client import Client
 from appwrite.services.account import Account
 from appwrite.services.users import Users
 
+from rosterd.jwts.service import InvalidToken
 from rosterd.settings import Settings
 from tests.conftest import Project
 from tests.test_wire import assert_error
@@ -136,10 +137,12 @@ def test_jwt_key_is_shared_through_the_database(project: Project, users: Users) 
     users.create(user_id="j5")
     token = users.create_jwt("j5").jwt
     other_process = Services.build(project.server.services.settings)
-    assert other_process.jwts.check(token).user_id == "j5"
+    assert other_process.jwts.check(project.id, token).user_id == "j5"
+    with pytest.raises(InvalidToken):
+        other_process.jwts.check("another-project", token)
     other_process.database.dispose()
-    configured = Settings(database_url="sqlite://", jwt_secret="s" * 32)
-    assert Services.build(configured).jwts.check(Services.build(configured).jwts.issue("x", "", 60))
+    configured = Services.build(Settings(database_url="sqlite://", jwt_secret="s" * 32))
+    assert configured.jwts.check("p", configured.jwts.issue("p", "x", "", 60)).user_id == "x"
 
 
 def test_impersonation(project: Project, users: Users) -> None:
@@ -221,3 +224,104 @@ def test_settings_are_range_checked() -> None:
         Settings.from_environ({"ROSTERD_SIGNIN_PERIOD": "0"})
     with pytest.raises(ValueError, match="ROSTERD_PORT is not a valid value"):
         Settings.from_environ({"ROSTERD_PORT": "eighty"})
+
+
+def test_only_keys_manage_sessions_through_the_users_api(project: Project, users: Users) -> None:
+    users.create(user_id="v1")
+    users.create(user_id="v2")
+    kept = users.create_session("v1")
+    member = users.create_session("v2").secret
+    for headers in ({}, {"x-appwrite-session": member}):
+        with anonymous(project, **headers) as caller:
+            assert_error(caller.post("/users/v1/sessions"), 401, "general_unauthorized_scope")
+            assert_error(caller.delete("/users/v1/sessions"), 401, "general_unauthorized_scope")
+            denied = caller.delete(f"/users/v1/sessions/{kept.id}")
+            assert_error(denied, 401, "general_unauthorized_scope")
+    assert users.list_sessions("v1").total == 1
+
+
+def test_a_jwt_is_void_in_another_project(project: Project, users: Users) -> None:
+    from tests.conftest import new_project
+
+    other = new_project(project.server)
+    users.create(user_id="same")
+    Users(other.client()).create(user_id="same")
+    token = users.create_jwt("same").jwt
+    with httpx.Client(base_url=project.server.endpoint) as client:
+        headers = {"x-appwrite-project": other.id, "x-appwrite-jwt": token}
+        assert_error(client.get("/account", headers=headers), 401, "user_jwt_invalid")
+
+
+def test_a_blocked_impersonator_is_refused(project: Project, users: Users) -> None:
+    users.create(user_id="imp")
+    users.create(user_id="bob")
+    users.update_impersonator("imp", True)
+    secret = users.create_session("imp").secret
+    users.update_status("imp", False)
+    with anonymous(project, **{"x-appwrite-session": secret}) as caller:
+        acting = caller.get("/account", headers={"x-appwrite-impersonate-user-id": "bob"})
+        assert_error(acting, 403, "user_blocked")
+        assert_error(caller.get("/users", params={"impersonateUserId": "bob"}), 403, "user_blocked")
+
+
+def test_impersonator_jwt_and_sign_out(project: Project, users: Users) -> None:
+    users.create(user_id="imp2")
+    users.create(user_id="bob2")
+    users.update_impersonator("imp2", True)
+    secret = users.create_session("imp2").secret
+    acting = {"x-appwrite-session": secret, "x-appwrite-impersonate-user-id": "bob2"}
+    with anonymous(project, **acting) as caller:
+        token = caller.post("/account/jwts", json={}).json()["jwt"]
+        with anonymous(project, **{"x-appwrite-jwt": token}) as holder:
+            assert holder.get("/account").json()["$id"] == "imp2"
+        assert caller.delete("/account/sessions/current").status_code == 204
+    assert users.list_sessions("imp2").total == 0
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"project": "\x00"}, {"impersonateUserId": "\x00"}, {"impersonateEmail": "a\x00b"}],
+)
+def test_nul_in_query_parameters(project: Project, users: Users, params: dict[str, str]) -> None:
+    users.create(user_id="nul")
+    users.update_impersonator("nul", True)
+    secret = users.create_session("nul").secret
+    with httpx.Client(base_url=project.server.endpoint) as client:
+        headers = {"x-appwrite-session": secret}
+        if "project" not in params:
+            headers["x-appwrite-project"] = project.id
+        response = client.get("/account", params=params, headers=headers)
+    assert response.status_code in (200, 404)
+    if response.status_code == 200:
+        assert response.json()["$id"] == "nul"
+
+
+def test_server_sessions_are_not_capped_and_tokens_survive_a_block(
+    project: Project, users: Users
+) -> None:
+    users.create(user_id="many")
+    for _ in range(12):
+        users.create_session("many")
+    assert users.list_sessions("many").total == 12
+    users.create(user_id="frozen")
+    secret = users.create_token("frozen").secret
+    users.update_status("frozen", False)
+    assert_error(exchange(project, "frozen", secret), 403, "user_blocked")
+    users.update_status("frozen", True)
+    assert exchange(project, "frozen", secret).status_code == 201
+
+
+def test_password_change_signs_out_by_default(users: Users) -> None:
+    users.create(user_id="pw", password="a long password")
+    users.create_session("pw")
+    users.update_password("pw", "another long password")
+    assert users.list_sessions("pw").total == 0
+
+
+def test_trusted_hops_are_normalised() -> None:
+    from rosterd.http.clients import TrustedProxies
+
+    proxies = TrustedProxies.parse("127.0.0.1, ::/0")
+    assert proxies.client_ip("127.0.0.1", "[2001:db8::1]") == "2001:db8::1"
+    long_form = "[0000:0000:0000:0000:0000:ffff:127.100.100.100]"
+    assert len(proxies.client_ip("127.0.0.1", long_form)) <= 45

@@ -34,8 +34,10 @@ async def _every(services: Services, seconds: int) -> None:
             removed = await run_in_threadpool(run_once, services)
         except ServerError:
             log.warning("maintenance skipped: the database is unavailable")
-            continue
-        log.info("maintenance removed %s", removed)
+        except Exception:
+            log.exception("maintenance failed; it runs again after the interval")
+        else:
+            log.info("maintenance removed %s", removed)
 
 
 @asynccontextmanager

@@ -37,8 +37,10 @@ class DatabaseCounters:
 
     def prune(self, period: int) -> int:
         """Drop counters of past windows (Redis expires its own); how many."""
-        with self._database.write() as connection:
-            return store.delete_before(connection, _window(period))
+        window = _window(period)
+        return self._database.delete_in_batches(
+            lambda connection, batch: store.delete_before(connection, window, batch)
+        )
 
     def hit(self, key: str, period: int) -> int:
         with self._database.write() as connection:

@@ -12,10 +12,15 @@ from rosterd.http.auth import session_cookie
 from rosterd.http.endpoint import Call, Cookie, Output, endpoint
 from rosterd.http.params import Param
 from rosterd.sessions import models as session_models
+from rosterd.store.sessions import SessionRow
 from rosterd.users import models as user_models
 from rosterd.validators import UID, CustomId, Email, Password, Text
 
 CURRENT = "current"
+
+
+def is_current_id(current: SessionRow | None, session_id: str) -> bool:
+    return current is not None and current.id == session_id
 
 
 def _session_cookies(call: Call, signed_in: SignedIn | None) -> tuple[Cookie, ...]:
@@ -90,7 +95,9 @@ def delete_session(call: Call) -> Output:
     session_id = call.params["sessionId"]
     if session_id == CURRENT and current is not None:
         session_id = current.id
-    if not call.services.sessions.delete(call.user, session_id, actor=call.actor):
+    # An impersonator's `current` session is their own; other ids are the acting user's.
+    owner = call.caller.session_owner if is_current_id(current, session_id) else call.user
+    if owner is None or not call.services.sessions.delete(owner, session_id, actor=call.actor):
         raise UserSessionNotFound()
     is_current = current is not None and current.id == session_id
     return Output("none", None, 204, _session_cookies(call, None) if is_current else ())

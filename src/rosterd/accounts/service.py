@@ -95,10 +95,12 @@ class Accounts:
         self._check_limit(key)
         with self._database.read() as connection:
             user = store.get_user(connection, project_id, user_id)
-        if user is None or not self._tokens.redeem(user, secret):
+        if user is None:
             raise UserInvalidToken()
-        if not user.status:
+        if not user.status:  # refused before the token is used up
             raise UserBlocked()
+        if not self._tokens.redeem(user, secret):
+            raise UserInvalidToken()
         settings = self._projects.auth_settings(project_id)
         session = self._sessions.create(
             user, TOKEN, client, settings, actor=_signed_in(actor, user)

@@ -20,7 +20,7 @@ def log(row: LogRow, countries: Countries) -> dict[str, Any]:
         "mode": row.mode,
         "userType": row.actor_type,
         "ip": row.ip,
-        "time": to_wire(row.time),
+        "time": to_wire(row.time.replace(microsecond=0)),  # second precision, as Appwrite
         **devices.describe(row.user_agent),
         "countryCode": code,
         "countryName": country_name(code),

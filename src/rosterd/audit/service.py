@@ -26,5 +26,7 @@ class AuditLog:
 
     def forget_old(self) -> int:
         """Delete records past the retention period; how many."""
-        with self._database.write() as connection:
-            return store.delete_older_than(connection, clock.now() - self._retention)
+        moment = clock.now() - self._retention
+        return self._database.delete_in_batches(
+            lambda connection, batch: store.delete_older_than(connection, moment, batch)
+        )

@@ -8,7 +8,9 @@ or the `X-Fallback-Cookies` header; else a guest.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NoReturn
 
 from starlette.requests import Request
 
@@ -28,6 +30,7 @@ from rosterd.sessions.service import Client
 from rosterd.store.projects import KeyRow
 from rosterd.store.sessions import SessionRow
 from rosterd.store.users import UserRow
+from rosterd.validators import is_email, is_phone, is_uid
 
 _COMMON = frozenset({"global", "health.read", "graphql", "locale.read", "avatars.read"})
 #: Every API key holds these besides its own scopes.
@@ -85,8 +88,21 @@ class Caller:
     def require(self, *scopes: str) -> None:
         """Pass when the caller holds at least one of `scopes` (never without a project)."""
         if not self.project_id or self.scopes.isdisjoint(scopes):
-            missing = json.dumps(list(scopes))
-            raise UnauthorizedScope(f"{self.email} (role: {self.role}) missing scopes ({missing})")
+            self.refuse(*scopes)
+
+    def refuse(self, *scopes: str) -> NoReturn:
+        missing = json.dumps(list(scopes), separators=(",", ":"))
+        raise UnauthorizedScope(f"{self.email} (role: {self.role}) missing scopes ({missing})")
+
+    @property
+    def people(self) -> tuple[UserRow | None, UserRow | None]:
+        """The user acted as, and the impersonator acting (both must not be blocked)."""
+        return self.user, self.impersonator
+
+    @property
+    def session_owner(self) -> UserRow | None:
+        """Whose session authenticated the request: the impersonator when there is one."""
+        return self.impersonator or self.user
 
 
 def _project_id(request: Request) -> str:
@@ -122,6 +138,8 @@ def authenticate(request: Request, services: Services) -> Caller:
         raise ProjectIdMissing()
     if not project_id or project_id == "console":
         return Caller("", _GUEST_SCOPES, "guests", "User", is_key=False)
+    if not is_uid(project_id):
+        raise ProjectNotFound()
     if key is None:
         if not services.projects.exists(project_id):
             raise ProjectNotFound()
@@ -169,7 +187,7 @@ def _from_jwt(
 ) -> tuple[UserRow, SessionRow | None] | None:
     """The user (and session) a JWT names; None when its session has ended."""
     try:
-        claims = services.jwts.check(token)
+        claims = services.jwts.check(project_id, token)
     except InvalidToken:
         raise UserJwtInvalid() from None
     user = services.users.find(project_id, "id", claims.user_id)
@@ -197,9 +215,20 @@ def _impersonated(request: Request, services: Services, user: UserRow) -> UserRo
             request, f"impersonate{parameter}"
         )
         if value:
-            value = value.lower() if attribute == "email" else value
-            return services.users.find(user.project_id, attribute, value)
+            checked = _IMPERSONATION_VALUES[attribute](value)
+            return services.users.find(user.project_id, attribute, checked) if checked else None
     return None
+
+
+def _valid(check: Callable[[str], bool], value: str, normal: str) -> str:
+    return normal if check(value) else ""
+
+
+_IMPERSONATION_VALUES: dict[str, Callable[[str], str]] = {
+    "id": lambda value: _valid(is_uid, value, value),
+    "email": lambda value: _valid(is_email, value, value.strip().lower()),
+    "phone": lambda value: _valid(is_phone, value, value),
+}
 
 
 def _query_value(request: Request, lowercase_name: str) -> str:

@@ -44,4 +44,5 @@ class TrustedProxies:
                 return peer
             if not self.trusts(hop):
                 return str(address)
-        return hops[0] if hops else peer
+        first = _address(hops[0]) if hops else None
+        return str(first) if first is not None else peer

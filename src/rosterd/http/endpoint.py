@@ -162,14 +162,19 @@ def _set_cookie(response: Response, cookie: Cookie, site: Site) -> None:
 
 
 def endpoint(
-    *, scopes: Sequence[str], params: Sequence[Param] = ()
+    *, scopes: Sequence[str], params: Sequence[Param] = (), keys_only: bool = False
 ) -> Callable[[Handler], Endpoint]:
+    """`keys_only`: refuse every caller but an API key, whatever scopes it holds (the
+    Users API routes that `sessions.*` scopes would otherwise open to users and guests)."""
+
     def decorate(handler: Handler) -> Endpoint:
         async def respond(request: Request) -> Response:
             services: Services = request.app.state.services
             caller = await run_in_threadpool(authenticate, request, services)
             caller.require(*scopes)
-            if caller.user is not None and not caller.user.status:
+            if keys_only and not caller.is_key:
+                caller.refuse(*scopes)
+            if any(person is not None and not person.status for person in caller.people):
                 raise UserBlocked()
             values = validate(params, await _supplied(request, services))
             version = formats.parse_version(request.headers.get("x-appwrite-response-format"))

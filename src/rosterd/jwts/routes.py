@@ -24,9 +24,8 @@ def create_user_jwt(call: Call) -> Output:
     """Bound to the named (or most recent) session when it exists, else to no session."""
     user = call.services.users.get(call.project_id, call.params["userId"])
     session = call.services.sessions.find(user, call.params["sessionId"])
-    token = call.services.jwts.issue(
-        user.id, session.id if session else "", call.params["duration"]
-    )
+    session_id = session.id if session else ""
+    token = call.services.jwts.issue(call.project_id, user.id, session_id, call.params["duration"])
     return Output("jwt", {"jwt": token}, 201)
 
 
@@ -34,9 +33,10 @@ def create_user_jwt(call: Call) -> Output:
 def create_account_jwt(call: Call) -> Output:
     if call.caller.via_jwt:
         raise UserJwtCreationDenied()
-    if call.caller.session is None:
+    owner, session = call.caller.session_owner, call.caller.session
+    if owner is None or session is None:
         raise UserSessionNotFound()
-    token = call.services.jwts.issue(call.user.id, call.caller.session.id, call.params["duration"])
+    token = call.services.jwts.issue(call.project_id, owner.id, session.id, call.params["duration"])
     return Output("jwt", {"jwt": token}, 201)
 
 

@@ -3,6 +3,8 @@ unset, from the database, where the first process to need it stores a random one
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 import time
 from dataclasses import dataclass
@@ -33,22 +35,30 @@ class Jwts:
         self._configured = configured_secret
 
     @cached_property
-    def _key(self) -> str:
+    def _master(self) -> str:
         if self._configured:
             return self._configured
         with self._database.write() as connection:
             return store.get_or_create(connection, "jwt", secrets.token_hex(32), clock.now())
 
-    def issue(self, user_id: str, session_id: str, duration: int) -> str:
+    def _key(self, project_id: str) -> str:
+        """Each project signs with its own key, so a token of one is void in another."""
+        derived = hmac.new(self._master.encode(), f"jwt:{project_id}".encode(), hashlib.sha256)
+        return derived.hexdigest()
+
+    def issue(self, project_id: str, user_id: str, session_id: str, duration: int) -> str:
         """A token for the user (bound to the session unless `session_id` is empty)."""
         expires = int(time.time()) + duration
         payload = {"userId": user_id, "sessionId": session_id, "exp": expires}
-        return jwt.encode(payload, self._key, algorithm=ALGORITHM)
+        return jwt.encode(payload, self._key(project_id), algorithm=ALGORITHM)
 
-    def check(self, token: str) -> Claims:
+    def check(self, project_id: str, token: str) -> Claims:
         try:
             payload = jwt.decode(
-                token, self._key, algorithms=[ALGORITHM], options={"require": ["exp"]}
+                token,
+                self._key(project_id),
+                algorithms=[ALGORITHM],
+                options={"require": ["exp"]},
             )
         except jwt.PyJWTError as error:
             raise InvalidToken(str(error)) from None

@@ -14,8 +14,8 @@ class AuthSettings:
     session_duration: int = 31_536_000
     #: Sessions a user keeps; signing in again drops the oldest (0: no limit).
     max_sessions: int = 10
-    #: Changing a user's password deletes all their sessions.
-    invalidate_sessions: bool = False
+    #: Changing a user's password deletes all their sessions (Appwrite's default: on).
+    invalidate_sessions: bool = True
 
     @classmethod
     def from_stored(cls, stored: Mapping[str, Any]) -> AuthSettings:

@@ -35,6 +35,7 @@ __all__ = [
     "DEFAULT_ORDER_ATTRIBUTE",
     "FILTER_METHODS",
     "LARGEST_INTEGER",
+    "MAX_LIMIT",
     "MAX_NESTING",
     "MAX_QUERIES",
     "MAX_QUERY_LENGTH",
@@ -54,6 +55,8 @@ MAX_NESTING = 20
 DEFAULT_ORDER_ATTRIBUTE = "$sequence"
 #: Integers must fit a signed 64-bit column (PHP_INT_MAX in Appwrite).
 LARGEST_INTEGER = 2**63 - 1
+#: The largest page; Appwrite has no cap, but one request should not read a whole table.
+MAX_LIMIT = 5000
 SMALLEST_INTEGER = -(2**63)
 
 _MESSAGE_PREFIX = "Invalid `queries` param: Invalid query: "
@@ -384,8 +387,8 @@ def _parse_random_order(query: _RawQuery, schema: Schema, depth: int) -> Order:
 
 def _parse_limit(query: _RawQuery, schema: Schema, depth: int) -> _Paging:
     limit = _whole_number(_single_value(query))
-    if limit is None or not 1 <= limit <= LARGEST_INTEGER:
-        raise _invalid(f"Invalid limit: Value must be an integer between 1 and {LARGEST_INTEGER}")
+    if limit is None or not 1 <= limit <= MAX_LIMIT:
+        raise _invalid(f"Invalid limit: Value must be an integer between 1 and {MAX_LIMIT}")
     return _Paging("limit", limit)
 
 

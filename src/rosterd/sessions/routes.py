@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from starlette.routing import BaseRoute, Route
 
 from rosterd.errors import UserSessionNotFound
@@ -22,10 +24,11 @@ def _user(call: Call) -> UserRow:
     return call.services.users.get(call.project_id, call.params["userId"])
 
 
-@endpoint(scopes=WRITE, params=(Param("userId", CustomId()),))
+@endpoint(scopes=WRITE, params=(Param("userId", CustomId()),), keys_only=True)
 def create_session(call: Call) -> Output:
     user = _user(call)
-    settings = call.services.projects.auth_settings(call.project_id)
+    # Server sessions do not count against the project's per-user cap (Appwrite: §2.17).
+    settings = replace(call.services.projects.auth_settings(call.project_id), max_sessions=0)
     new = call.services.sessions.create(user, SERVER, call.client, settings, actor=call.actor)
     secret = new.credentials(user.id) if call.caller.is_key else ""
     return Output(
@@ -45,13 +48,13 @@ def list_sessions(call: Call) -> Output:
     return Output("sessionList", {"total": total, "sessions": documents})
 
 
-@endpoint(scopes=WRITE, params=(USER_ID, Param("sessionId", UID())))
+@endpoint(scopes=WRITE, params=(USER_ID, Param("sessionId", UID())), keys_only=True)
 def delete_session(call: Call) -> None:
     if not call.services.sessions.delete(_user(call), call.params["sessionId"], actor=call.actor):
         raise UserSessionNotFound()
 
 
-@endpoint(scopes=WRITE, params=(USER_ID,))
+@endpoint(scopes=WRITE, params=(USER_ID,), keys_only=True)
 def delete_sessions(call: Call) -> None:
     call.services.sessions.delete_all(_user(call), actor=call.actor)
 

@@ -156,8 +156,10 @@ class Sessions:
             audit_store.record(connection, user.project_id, entry, clock.now())
 
     def delete_expired(self) -> int:
-        with self._database.write() as connection:
-            return store.delete_expired(connection, clock.now())
+        now = clock.now()
+        return self._database.delete_in_batches(
+            lambda connection, batch: store.delete_expired(connection, now, batch)
+        )
 
     def delete(self, user: UserRow, session_id: str, *, actor: Actor) -> bool:
         """Delete one of the user's sessions; False if they have none with that id."""

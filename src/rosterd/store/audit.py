@@ -78,5 +78,8 @@ def count_about(connection: Connection, project_id: str, user_id: str) -> int:
     return int(connection.execute(query).scalar_one())
 
 
-def delete_older_than(connection: Connection, moment: datetime) -> int:
-    return connection.execute(audit_logs.delete().where(audit_logs.c.time < moment)).rowcount
+def delete_older_than(connection: Connection, moment: datetime, batch: int) -> int:
+    """Remove up to `batch` records from before `moment`; how many."""
+    chosen = sa.select(audit_logs.c.sequence).where(audit_logs.c.time < moment).limit(batch)
+    statement = audit_logs.delete().where(audit_logs.c.sequence.in_(chosen))
+    return connection.execute(statement).rowcount

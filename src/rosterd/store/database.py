@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -101,6 +101,17 @@ class Database:
             connection.execution_options(**{_WRITE: True})
             with connection.begin():
                 yield connection
+
+    def delete_in_batches(self, delete: Callable[[Connection, int], int], batch: int = 1000) -> int:
+        """Run `delete(connection, batch)` in short write transactions until it deletes
+        fewer than `batch` rows, so clean-up never holds the writer for long; the total."""
+        total = 0
+        while True:
+            with self.write() as connection:
+                deleted = delete(connection, batch)
+            total += deleted
+            if deleted < batch:
+                return total
 
     def migrate(self) -> None:
         """Bring the schema to the newest migration."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -31,6 +32,11 @@ def clear(connection: Connection, key: str) -> None:
     connection.execute(rate_limits.delete().where(rate_limits.c.key == key))
 
 
-def delete_before(connection: Connection, window: int) -> int:
-    """Forget counters of windows before `window`; how many rows."""
-    return connection.execute(rate_limits.delete().where(rate_limits.c.window < window)).rowcount
+def delete_before(connection: Connection, window: int, batch: int) -> int:
+    """Forget up to `batch` counters of windows before `window`; how many rows."""
+    old = sa.select(rate_limits.c.key, rate_limits.c.window).where(rate_limits.c.window < window)
+    chosen = old.limit(batch)
+    statement = rate_limits.delete().where(
+        sa.tuple_(rate_limits.c.key, rate_limits.c.window).in_(chosen)
+    )
+    return connection.execute(statement).rowcount

@@ -124,6 +124,7 @@ def delete_sessions_of(connection: Connection, user: UserRow) -> None:
     connection.execute(sessions.delete().where(sessions.c.user_sequence == user.sequence))
 
 
-def delete_expired(connection: Connection, now: datetime) -> int:
-    """Remove sessions that expired; how many."""
-    return connection.execute(sessions.delete().where(sessions.c.expire < now)).rowcount
+def delete_expired(connection: Connection, now: datetime, batch: int) -> int:
+    """Remove up to `batch` sessions that expired; how many."""
+    chosen = sa.select(sessions.c.sequence).where(sessions.c.expire < now).limit(batch)
+    return connection.execute(sessions.delete().where(sessions.c.sequence.in_(chosen))).rowcount

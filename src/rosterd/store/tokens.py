@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from rosterd.store.tables import tokens
@@ -35,5 +36,7 @@ def take_token(connection: Connection, user: UserRow, secret_hash: str, now: dat
     return bool(connection.execute(statement).rowcount)
 
 
-def delete_expired(connection: Connection, now: datetime) -> int:
-    return connection.execute(tokens.delete().where(tokens.c.expire < now)).rowcount
+def delete_expired(connection: Connection, now: datetime, batch: int) -> int:
+    """Remove up to `batch` expired tokens; how many."""
+    chosen = sa.select(tokens.c.sequence).where(tokens.c.expire < now).limit(batch)
+    return connection.execute(tokens.delete().where(tokens.c.sequence.in_(chosen))).rowcount

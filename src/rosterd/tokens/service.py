@@ -62,5 +62,7 @@ class Tokens:
             return store.take_token(connection, user, _hash(secret), clock.now())
 
     def delete_expired(self) -> int:
-        with self._database.write() as connection:
-            return store.delete_expired(connection, clock.now())
+        now = clock.now()
+        return self._database.delete_in_batches(
+            lambda connection, batch: store.delete_expired(connection, now, batch)
+        )
