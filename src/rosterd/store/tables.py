@@ -219,3 +219,49 @@ audit_logs = sa.Table(
     ),
     sa.Index("ix_audit_logs_time", "time"),
 )
+
+# Messaging providers, kept minimally: what a target's providerId must name (§2.16).
+providers = sa.Table(
+    "providers",
+    metadata,
+    sa.Column("sequence", Sequence, primary_key=True, autoincrement=True),
+    sa.Column(
+        "project_id",
+        sa.String(36),
+        sa.ForeignKey("projects.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("id", sa.String(36), nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("provider", sa.String(32), nullable=False),
+    sa.Column("type", sa.String(8), nullable=False),
+    sa.Column("enabled", sa.Boolean(), nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.Column("updated_at", sa.DateTime(), nullable=False),
+    sa.UniqueConstraint("project_id", "id"),
+)
+
+# Where messages reach a user: an email address, a phone number or a push token.
+targets = sa.Table(
+    "targets",
+    metadata,
+    sa.Column("sequence", Sequence, primary_key=True, autoincrement=True),
+    sa.Column("project_id", sa.String(36), nullable=False),
+    sa.Column("id", sa.String(36), nullable=False),
+    sa.Column(
+        "user_sequence",
+        Sequence,
+        sa.ForeignKey("users.sequence", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.Column("updated_at", sa.DateTime(), nullable=False),
+    sa.Column("name", sa.String(128), nullable=True),
+    sa.Column("provider_id", sa.String(36), nullable=True),
+    sa.Column("provider_type", sa.String(8), nullable=False),
+    sa.Column("identifier", sa.String(255), nullable=False),
+    sa.Column("expired", sa.Boolean(), nullable=False),
+    sa.UniqueConstraint("project_id", "id"),
+    sa.UniqueConstraint("project_id", "identifier"),
+    sa.Index("ix_targets_user_sequence_sequence", "user_sequence", "sequence"),
+)
