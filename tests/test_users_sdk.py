@@ -42,7 +42,11 @@ def test_create_returns_every_field(users: Users) -> None:
     assert user.labels == []
     assert (user.emailverification, user.phoneverification, user.mfa) == (False, False, False)
     assert user.prefs.data == {}
-    assert user.targets == []
+    assert [(t.providertype, t.identifier, t.userid) for t in user.targets] == [
+        ("email", "ann@example.com", "ann"),
+        ("sms", "+16175551212", "ann"),
+    ]
+    assert all(t.providerid is None and t.expired is False and t.name == "" for t in user.targets)
     assert user.accessedat == ""
     assert user.impersonator is False
     assert user.hash == "argon2"

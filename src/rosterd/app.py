@@ -17,10 +17,13 @@ from rosterd.audit.routes import ROUTES as AUDIT_ROUTES
 from rosterd.errors import AppwriteError, RouteNotFound
 from rosterd.http.responses import SERVER_VERSION, error_response, json_response
 from rosterd.jwts.routes import ROUTES as JWT_ROUTES
+from rosterd.messaging.routes import ROUTES as MESSAGING_ROUTES
 from rosterd.services import Services
 from rosterd.sessions import devices
 from rosterd.sessions.routes import ROUTES as SESSION_ROUTES
 from rosterd.settings import Settings
+from rosterd.targets.routes import ROUTES as TARGET_ROUTES
+from rosterd.teams.routes import ROUTES as TEAM_ROUTES
 from rosterd.tokens.routes import ROUTES as TOKEN_ROUTES
 from rosterd.users.routes import ROUTES as USER_ROUTES
 
@@ -61,6 +64,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
                 *TOKEN_ROUTES,
                 *JWT_ROUTES,
                 *AUDIT_ROUTES,
+                *TARGET_ROUTES,
+                *MESSAGING_ROUTES,
+                *TEAM_ROUTES,
                 *ACCOUNT_ROUTES,
             ],
         ),

@@ -170,3 +170,69 @@ class UserJwtCreationDenied(AppwriteError):
     type = "user_jwt_creation_denied"
     code = 403
     default_message = "A JWT cannot be used to create another JWT."
+
+
+class InvalidEmail(AppwriteError):
+    type = "general_invalid_email"
+    code = 400
+    default_message = "Value must be a valid email address."
+
+
+class InvalidPhone(AppwriteError):
+    type = "general_invalid_phone"
+    code = 400
+    default_message = "Phone number must start with a '+' and have at most fifteen digits."
+
+
+class UserTargetNotFound(AppwriteError):
+    type = "user_target_not_found"
+    code = 404
+    default_message = "The target could not be found."
+
+
+class ProviderNotFound(AppwriteError):
+    type = "provider_not_found"
+    code = 404
+    default_message = "Provider with the requested ID could not be found."
+
+
+class ProviderIncorrectType(AppwriteError):
+    type = "provider_incorrect_type"
+    code = 400
+    default_message = "The provider's type differs from the target's."
+
+
+class ProviderAlreadyExists(AppwriteError):
+    type = "provider_already_exists"
+    code = 409
+    default_message = "A provider with the requested ID already exists."
+
+
+class TeamNotFound(AppwriteError):
+    type = "team_not_found"
+    code = 404
+    default_message = "Team with the requested ID could not be found."
+
+
+class TeamAlreadyExists(AppwriteError):
+    type = "team_already_exists"
+    code = 409
+    default_message = "Team with the requested ID already exists."
+
+
+class TeamInviteAlreadyExists(AppwriteError):
+    type = "team_invite_already_exists"
+    code = 409
+    default_message = "A membership with the requested ID already exists."
+
+
+class MembershipNotFound(AppwriteError):
+    type = "membership_not_found"
+    code = 404
+    default_message = "Membership with the requested ID could not be found."
+
+
+class MembershipAlreadyConfirmed(AppwriteError):
+    type = "membership_already_confirmed"
+    code = 409
+    default_message = "Membership is already confirmed."

@@ -10,11 +10,14 @@ from rosterd.audit.service import AuditLog
 from rosterd.geo import Countries
 from rosterd.http.clients import TrustedProxies
 from rosterd.jwts.service import Jwts
+from rosterd.messaging.service import Providers
 from rosterd.passwords.argon2 import Argon2
 from rosterd.projects.service import Projects
 from rosterd.sessions.service import Sessions
 from rosterd.settings import Settings
 from rosterd.store.database import Database
+from rosterd.targets.service import Targets
+from rosterd.teams.service import Teams
 from rosterd.tokens.service import Tokens
 from rosterd.users.service import Users
 
@@ -32,6 +35,9 @@ class Services:
     jwts: Jwts
     countries: Countries
     audit: AuditLog
+    targets: Targets
+    providers: Providers
+    teams: Teams
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -69,4 +75,7 @@ class Services:
             jwts=jwts,
             countries=countries,
             audit=AuditLog(database, settings.audit_retention_days),
+            targets=Targets(database),
+            providers=Providers(database),
+            teams=Teams(database, argon2),
         )

@@ -85,7 +85,8 @@ def create_token_session(call: Call) -> Output:
 @endpoint(scopes=("account",))
 def get_account(call: Call) -> Output:
     impersonator = call.caller.impersonator
-    document = user_models.account(call.user, impersonator.id if impersonator else None)
+    targets = call.services.targets.of([call.user])[call.user.sequence]
+    document = user_models.account(call.user, targets, impersonator.id if impersonator else None)
     return Output("account", document)
 
 

@@ -5,6 +5,10 @@ or digit and lowercased; a document matches when any query word matches one of i
 words, the last query word also as a prefix; a term wrapped in double quotes is a
 phrase whose words must appear together in order. A term with no words matches
 nothing.
+
+Each searched table (users, teams, memberships) has a `search` text column, an FTS5
+table `<table>_search` over it on SQLite and a GIN index `ix_<table>_search` on
+PostgreSQL, both made by the migrations.
 """
 
 from __future__ import annotations
@@ -63,9 +67,10 @@ class _Matches(FunctionElement[bool]):
 @compiles(_Matches, "sqlite")
 def _sqlite(element: _Matches, compiler: SQLCompiler, **options: Any) -> str:
     sequence, _text, fts5, _tsquery = list(element.clauses)
+    index = f"{sequence.table.name}_search"
     return (
-        f"{compiler.process(sequence, **options)} IN (SELECT rowid FROM users_search "
-        f"WHERE users_search MATCH {compiler.process(fts5, **options)})"
+        f"{compiler.process(sequence, **options)} IN (SELECT rowid FROM {index} "
+        f"WHERE {index} MATCH {compiler.process(fts5, **options)})"
     )
 
 
@@ -77,6 +82,7 @@ def _postgresql(element: _Matches, compiler: SQLCompiler, **options: Any) -> str
 
 
 def matches(sequence: sa.Column[Any], text: sa.Column[Any], term: str) -> ColumnElement[bool]:
+    """Rows of the table of `sequence` whose `text` column matches `term`."""
     found = terms(term)
     if found is None:
         return sa.false()

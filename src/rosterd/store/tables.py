@@ -265,3 +265,79 @@ targets = sa.Table(
     sa.UniqueConstraint("project_id", "identifier"),
     sa.Index("ix_targets_user_sequence_sequence", "user_sequence", "sequence"),
 )
+
+# Teams of users (reference §7.7). `total` counts confirmed memberships.
+teams = sa.Table(
+    "teams",
+    metadata,
+    sa.Column("sequence", Sequence, primary_key=True, autoincrement=True),
+    sa.Column(
+        "project_id",
+        sa.String(36),
+        sa.ForeignKey("projects.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("id", sa.String(36), nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("total", sa.Integer(), nullable=False),
+    sa.Column("prefs", sa.JSON(), nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.Column("updated_at", sa.DateTime(), nullable=False),
+    sa.Column("search", sa.Text(), nullable=False),
+    sa.UniqueConstraint("project_id", "id"),
+)
+
+# As for users: one index per filterable attribute, ending in the sequence.
+for _column in ("name", "total", "created_at", "updated_at"):
+    sa.Index(None, teams.c.project_id, teams.c[_column], teams.c.sequence)
+
+# A user's place in a team. Team id and user id are read through the two sequences.
+memberships = sa.Table(
+    "memberships",
+    metadata,
+    sa.Column("sequence", Sequence, primary_key=True, autoincrement=True),
+    sa.Column("project_id", sa.String(36), nullable=False),
+    sa.Column("id", sa.String(36), nullable=False),
+    sa.Column(
+        "team_sequence",
+        Sequence,
+        sa.ForeignKey("teams.sequence", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column(
+        "user_sequence",
+        Sequence,
+        sa.ForeignKey("users.sequence", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("roles", sa.JSON(), nullable=False),
+    sa.Column("invited", sa.DateTime(), nullable=False),
+    sa.Column("joined", sa.DateTime(), nullable=True),
+    sa.Column("confirm", sa.Boolean(), nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.Column("updated_at", sa.DateTime(), nullable=False),
+    sa.Column("search", sa.Text(), nullable=False),
+    sa.UniqueConstraint("project_id", "id"),
+    sa.UniqueConstraint("team_sequence", "user_sequence"),
+)
+
+# A team may have millions of members: each filterable attribute is indexed behind the
+# team. A user belongs to few teams: their memberships are found by the user alone.
+for _column in ("invited", "joined", "confirm", "created_at", "updated_at"):
+    sa.Index(None, memberships.c.team_sequence, memberships.c[_column], memberships.c.sequence)
+sa.Index(None, memberships.c.team_sequence, memberships.c.sequence)
+sa.Index(None, memberships.c.user_sequence, memberships.c.sequence)
+
+# The roles of each membership as rows, for `contains` queries (as user_labels).
+membership_roles = sa.Table(
+    "membership_roles",
+    metadata,
+    sa.Column(
+        "membership_sequence",
+        Sequence,
+        sa.ForeignKey("memberships.sequence", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("role", sa.String(81), primary_key=True),
+    sa.Index("ix_membership_roles_role_membership_sequence", "role", "membership_sequence"),
+)

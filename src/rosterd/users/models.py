@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rosterd.clock import to_wire
+from rosterd.store.targets import TargetRow
 from rosterd.store.users import UserRow
+from rosterd.targets import models as target_models
 
 
-def user(row: UserRow) -> dict[str, Any]:
+def user(row: UserRow, targets: Sequence[TargetRow] = ()) -> dict[str, Any]:
     """Every field, in Appwrite's order, with `password`/`hash`/`hashOptions` for key callers."""
     return {
         "$id": row.id,
@@ -33,21 +36,26 @@ def user(row: UserRow) -> dict[str, Any]:
         "phoneVerification": row.phone_verification,
         "mfa": row.mfa,
         "prefs": dict(row.prefs),
-        "targets": [],
+        "targets": [target_models.target(found, row.id) for found in targets],
         "accessedAt": to_wire(row.accessed_at),
         "impersonator": row.impersonator,
         "impersonatorUserId": None,
     }
 
 
-def account(row: UserRow, impersonator_user_id: str | None = None) -> dict[str, Any]:
+def account(
+    row: UserRow, targets: Sequence[TargetRow], impersonator_user_id: str | None = None
+) -> dict[str, Any]:
     """The Account model: the User model without `password`, `hash` and `hashOptions`."""
-    document = user(row)
+    document = user(row, targets)
     for secret in ("password", "hash", "hashOptions"):
         del document[secret]
     document["impersonatorUserId"] = impersonator_user_id
     return document
 
 
-def user_list(rows: list[UserRow], total: int) -> dict[str, Any]:
-    return {"total": total, "users": [user(row) for row in rows]}
+def user_list(
+    rows: list[UserRow], targets: dict[int, list[TargetRow]], total: int
+) -> dict[str, Any]:
+    documents = [user(row, targets.get(row.sequence, [])) for row in rows]
+    return {"total": total, "users": documents}

@@ -34,8 +34,9 @@ USER_ID = Param("userId", UID())
 LEGACY_QUERIES_BELOW = (1, 5, 0)
 
 
-def _user(row: UserRow, status: int = 200) -> Output:
-    return Output("user", models.user(row), status)
+def _user(call: Call, row: UserRow, status: int = 200) -> Output:
+    targets = call.services.targets.of([row])[row.sequence]
+    return Output("user", models.user(row, targets), status)
 
 
 @endpoint(
@@ -56,7 +57,7 @@ def create_user(call: Call) -> Output:
         password=call.params["password"],
         name=call.params["name"],
     )
-    return _user(call.services.users.create(call.project_id, new, actor=call.actor), 201)
+    return _user(call, call.services.users.create(call.project_id, new, actor=call.actor), 201)
 
 
 IMPORT_PARAMS = (
@@ -77,7 +78,7 @@ def _importer(extra: tuple[Param, ...], stored: ImportHash) -> Endpoint:
         )
         users = call.services.users
         row = users.insert(call.project_id, new, stored(call.params), actor=call.actor)
-        return _user(row, 201)
+        return _user(call, row, 201)
 
     return endpoint(scopes=WRITE, params=(*IMPORT_PARAMS, *extra, NAME))(create)
 
@@ -132,12 +133,13 @@ def list_users(call: Call) -> Output:
     page = call.services.users.list(
         call.project_id, query, call.params["search"], call.params["total"]
     )
-    return Output("userList", models.user_list(page.users, page.total))
+    targets = call.services.targets.of(page.users)
+    return Output("userList", models.user_list(page.users, targets, page.total))
 
 
 @endpoint(scopes=READ, params=(USER_ID,))
 def get_user(call: Call) -> Output:
-    return _user(call.services.users.get(call.project_id, call.params["userId"]))
+    return _user(call, call.services.users.get(call.project_id, call.params["userId"]))
 
 
 @endpoint(scopes=WRITE, params=(USER_ID,))
@@ -154,7 +156,7 @@ def _setter(field: str, param: Param) -> Endpoint:
         row = users.update(
             call.project_id, call.params["userId"], actor=call.actor, **{field: value}
         )
-        return _user(row)
+        return _user(call, row)
 
     update.__name__ = f"update_{field}"
     return endpoint(scopes=WRITE, params=(USER_ID, param))(update)
@@ -170,16 +172,17 @@ def update_password(call: Call) -> Output:
         actor=call.actor,
         end_sessions=settings.invalidate_sessions,
     )
-    return _user(row)
+    return _user(call, row)
 
 
 @endpoint(scopes=WRITE, params=(USER_ID, Param("email", Email(allow_empty=True))))
 def update_email(call: Call) -> Output:
     users = call.services.users
     return _user(
+        call,
         users.update_email(
             call.project_id, call.params["userId"], call.params["email"], actor=call.actor
-        )
+        ),
     )
 
 
@@ -187,9 +190,10 @@ def update_email(call: Call) -> Output:
 def update_phone(call: Call) -> Output:
     users = call.services.users
     return _user(
+        call,
         users.update_phone(
             call.project_id, call.params["userId"], call.params["number"], actor=call.actor
-        )
+        ),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from rosterd import clock, ids
 from rosterd.audit import Actor, Entry
 from rosterd.errors import (
+    AppwriteError,
     UserAlreadyExists,
     UserEmailAlreadyExists,
     UserNotFound,
@@ -23,9 +24,12 @@ from rosterd.passwords.argon2 import Argon2
 from rosterd.queries.ast import ListQuery
 from rosterd.store import audit as audit_store
 from rosterd.store import sessions as session_store
+from rosterd.store import targets as target_store
+from rosterd.store import teams as team_store
 from rosterd.store import users as store
 from rosterd.store.database import Database
 from rosterd.store.users import Duplicate, UserRow
+from rosterd.targets.service import contact_target_values, follow_contact
 from rosterd.users import emails
 
 #: `accessedAt` is refreshed at most this often.
@@ -70,6 +74,68 @@ def _email_fields(email: str | None) -> dict[str, Any]:
     }
 
 
+CONTACT_TYPES = {"email": "email", "phone": "sms"}
+
+
+def new_user_values(
+    project_id: str, new: NewUser, stored: StoredPassword, now: datetime
+) -> dict[str, Any]:
+    """Every column of a new user row (the password as given, set now)."""
+    return {
+        "project_id": project_id,
+        "id": ids.resolve(new.user_id),
+        "created_at": now,
+        "updated_at": now,
+        "name": new.name,
+        "email": new.email or None,
+        "phone": new.phone or None,
+        "password": stored.value,
+        "hash": stored.algorithm,
+        "hash_options": stored.options,
+        "password_update": now,
+        "password_history": [],
+        "registration": now,
+        "status": True,
+        "labels": [],
+        "email_verification": False,
+        "phone_verification": False,
+        "mfa": False,
+        "prefs": {},
+        "accessed_at": None,
+        "impersonator": False,
+        "reset": False,
+        **_email_fields(new.email),
+    }
+
+
+def insert_user_in(
+    connection: Connection, values: dict[str, Any], *, actor: Actor, now: datetime
+) -> UserRow:
+    """Insert a user, the targets of its email and phone, and the audit record."""
+    try:
+        row = store.insert_user(connection, values)
+    except Duplicate:
+        raise UserAlreadyExists() from None
+    for provider_type, identifier in (("email", row.email), ("sms", row.phone)):
+        if identifier:
+            target_values = contact_target_values(row, provider_type, identifier)
+            target_store.insert_target_if_free(connection, target_values)
+    audit_store.record(connection, row.project_id, Entry(actor, "user.create", row.id), now)
+    return row
+
+
+def _check_contact_is_free(
+    connection: Connection, row: UserRow, field: str, value: str, duplicate: type[AppwriteError]
+) -> None:
+    """Another user's email or phone is theirs (`duplicate`); any other target holding the
+    value, the user's own current one included, is a target conflict (reference §2.12)."""
+    other = store.get_user_by(connection, row.project_id, field, value)
+    if other is not None and other.sequence != row.sequence:
+        raise duplicate()
+    if target_store.target_with_identifier(connection, row.project_id, value) is not None:
+        raise UserTargetAlreadyExists()
+
+
 class Users:
     def __init__(self, database: Database, argon2: Argon2) -> None:
         self._database = database
@@ -84,38 +150,15 @@ class Users:
     ) -> UserRow:
         """Create a user whose password (if any) is already hashed."""
         now = clock.now()
-        values = {
-            "project_id": project_id,
-            "id": ids.resolve(new.user_id),
-            "created_at": now,
-            "updated_at": now,
-            "name": new.name,
-            "email": new.email or None,
-            "phone": new.phone or None,
-            "password": stored.value if stored else None,
-            "hash": stored.algorithm if stored else self._argon2.name,
-            "hash_options": stored.options if stored else dict(self._argon2.options),
-            "password_update": now if stored else None,
-            "password_history": [],
-            "registration": now,
-            "status": True,
-            "labels": [],
-            "email_verification": False,
-            "phone_verification": False,
-            "mfa": False,
-            "prefs": {},
-            "accessed_at": None,
-            "impersonator": False,
-            "reset": False,
-            **_email_fields(new.email),
-        }
+        values = new_user_values(project_id, new, stored or self._argon2_default(), now)
+        if stored is None:
+            values.update(password=None, password_update=None)
         with self._database.write() as connection:
-            try:
-                row = store.insert_user(connection, values)
-            except Duplicate:
-                raise UserAlreadyExists() from None
-            audit_store.record(connection, project_id, Entry(actor, "user.create", row.id), now)
-            return row
+            return insert_user_in(connection, values, actor=actor, now=now)
+
+    def _argon2_default(self) -> StoredPassword:
+        """The scheme and options a user without a password still carries (Appwrite's)."""
+        return StoredPassword("", self._argon2.name, dict(self._argon2.options))
 
     def get(self, project_id: str, user_id: str) -> UserRow:
         with self._database.read() as connection:
@@ -146,6 +189,7 @@ class Users:
 
     def delete(self, project_id: str, user_id: str, *, actor: Actor) -> None:
         def remove(connection: Connection, row: UserRow) -> UserRow:
+            team_store.leave_teams(connection, row)  # their memberships go with the user
             store.delete_user(connection, row)
             return row
 
@@ -195,14 +239,17 @@ class Users:
     ) -> UserRow:
         duplicate = UserEmailAlreadyExists if field == "email" else UserPhoneAlreadyExists
 
+        new = changes[field]
+
         def apply(connection: Connection, row: UserRow) -> UserRow:
-            if changes[field] is not None and getattr(row, field) == changes[field]:
-                # The user's own messaging target already has this identifier.
-                raise UserTargetAlreadyExists()
+            if new is not None:
+                _check_contact_is_free(connection, row, field, new, duplicate)
             try:
-                return store.update_user(connection, row, {**changes, "updated_at": clock.now()})
+                updated = store.update_user(connection, row, {**changes, "updated_at": clock.now()})
             except Duplicate:
                 raise duplicate() from None
+            follow_contact(connection, updated, CONTACT_TYPES[field], getattr(row, field), new)
+            return updated
 
         return self._change(project_id, user_id, Entry(actor, "user.update", user_id), apply)
 

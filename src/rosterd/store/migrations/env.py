@@ -9,7 +9,8 @@ from rosterd.store.tables import metadata
 
 def described(name: str | None, _kind: str, _parent: object) -> bool:
     """Full-text structures exist only in the migrations; autogenerate leaves them alone."""
-    return not (name or "").startswith(("users_search", "ix_users_search"))
+    indexes = ("users_search", "teams_search", "memberships_search")
+    return not (name or "").startswith(indexes + tuple("ix_" + index for index in indexes))
 
 
 connection = context.config.attributes["connection"]

@@ -1,0 +1,231 @@
+"""Messaging targets and providers in SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields, replace
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.exc import IntegrityError
+
+from rosterd.errors import CursorNotFound
+from rosterd.queries.ast import AttributeType, ListQuery, Schema
+from rosterd.store import compiler
+from rosterd.store.tables import providers, targets, users
+from rosterd.store.users import UserRow
+
+
+class DuplicateTarget(Exception):
+    """The id or the identifier is taken by another target of the project."""
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    sequence: int
+    project_id: str
+    id: str
+    user_sequence: int
+    created_at: datetime
+    updated_at: datetime
+    name: str | None
+    provider_id: str | None
+    provider_type: str
+    identifier: str
+    expired: bool
+
+
+@dataclass(frozen=True)
+class ProviderRow:
+    id: str
+    name: str
+    provider: str
+    type: str
+    enabled: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+_COLUMNS = tuple(field.name for field in fields(TargetRow))
+_PROVIDER_COLUMNS = tuple(field.name for field in fields(ProviderRow))
+
+#: What clients may filter targets by (the user is fixed by the path).
+TARGET_SCHEMA: Schema = {
+    "$id": AttributeType.STRING,
+    "$createdAt": AttributeType.DATETIME,
+    "$updatedAt": AttributeType.DATETIME,
+    "$sequence": AttributeType.INTEGER,
+    "userId": AttributeType.STRING,
+    "providerId": AttributeType.STRING,
+    "identifier": AttributeType.STRING,
+    "providerType": AttributeType.STRING,
+}
+
+COLLECTION = compiler.Collection(
+    table=targets,
+    sequence=targets.c.sequence,
+    columns={
+        "$id": targets.c.id,
+        "$createdAt": targets.c.created_at,
+        "$updatedAt": targets.c.updated_at,
+        "$sequence": targets.c.sequence,
+        "userId": users.c.id,
+        "providerId": targets.c.provider_id,
+        "identifier": targets.c.identifier,
+        "providerType": targets.c.provider_type,
+    },
+    arrays={},
+)
+
+
+def _row(mapping: Mapping[str, Any] | RowMapping) -> TargetRow:
+    return TargetRow(**{name: mapping[name] for name in _COLUMNS})
+
+
+def insert_target(connection: Connection, values: Mapping[str, Any]) -> TargetRow:
+    """Insert a target (values: every TargetRow field but sequence)."""
+    try:
+        result = connection.execute(targets.insert().values(**values).returning(targets.c.sequence))
+    except IntegrityError:
+        raise DuplicateTarget() from None
+    return _row({**values, "sequence": result.scalar_one()})
+
+
+def insert_target_if_free(connection: Connection, values: Mapping[str, Any]) -> None:
+    """Insert unless the identifier (or id) is taken; never fails the transaction."""
+    insert = sqlite_insert if connection.dialect.name == "sqlite" else postgresql_insert
+    connection.execute(insert(targets).values(**values).on_conflict_do_nothing())
+
+
+def targets_of(connection: Connection, user_sequences: Iterable[int]) -> dict[int, list[TargetRow]]:
+    """Each user's targets, oldest first, for a page of users at once."""
+    wanted = list(user_sequences)
+    found: dict[int, list[TargetRow]] = {sequence: [] for sequence in wanted}
+    if not wanted:
+        return found
+    query = (
+        sa.select(targets).where(targets.c.user_sequence.in_(wanted)).order_by(targets.c.sequence)
+    )
+    for row in connection.execute(query).mappings():
+        found[row["user_sequence"]].append(_row(row))
+    return found
+
+
+def target_of(connection: Connection, user: UserRow, target_id: str) -> TargetRow | None:
+    query = sa.select(targets).where(
+        targets.c.user_sequence == user.sequence, targets.c.id == target_id
+    )
+    found = connection.execute(query).mappings().first()
+    return None if found is None else _row(found)
+
+
+def target_with_identifier(
+    connection: Connection, project_id: str, identifier: str
+) -> TargetRow | None:
+    query = sa.select(targets).where(
+        targets.c.project_id == project_id, targets.c.identifier == identifier
+    )
+    found = connection.execute(query).mappings().first()
+    return None if found is None else _row(found)
+
+
+def update_target(
+    connection: Connection, target: TargetRow, changes: Mapping[str, Any]
+) -> TargetRow:
+    try:
+        connection.execute(
+            targets.update().where(targets.c.sequence == target.sequence).values(**changes)
+        )
+    except IntegrityError:
+        raise DuplicateTarget() from None
+    return replace(target, **changes)
+
+
+def delete_target(connection: Connection, target: TargetRow) -> None:
+    connection.execute(targets.delete().where(targets.c.sequence == target.sequence))
+
+
+def _filtered(user: UserRow, query: ListQuery) -> compiler.Predicate:
+    return sa.and_(
+        targets.c.user_sequence == user.sequence, compiler.where(COLLECTION, query.conditions)
+    )
+
+
+def list_targets(connection: Connection, user: UserRow, query: ListQuery) -> list[TargetRow]:
+    joined = targets.join(users, users.c.sequence == targets.c.user_sequence)
+    statement = sa.select(targets).select_from(joined).where(_filtered(user, query))
+    keys = compiler.sort_keys(COLLECTION, query.orders)
+    reverse = query.cursor is not None and query.cursor.direction == "before"
+    if query.cursor is not None:
+        cursor = _cursor(connection, user, query.cursor.document_id)
+        statement = statement.where(compiler.after(keys, cursor, reverse))
+    statement = statement.order_by(*compiler.order_clauses(keys, reverse))
+    rows = [
+        _row(found)
+        for found in connection.execute(
+            statement.limit(query.limit).offset(query.offset)
+        ).mappings()
+    ]
+    return rows[::-1] if reverse else rows
+
+
+def count_targets(connection: Connection, user: UserRow, query: ListQuery) -> int:
+    joined = targets.join(users, users.c.sequence == targets.c.user_sequence)
+    statement = sa.select(sa.func.count()).select_from(joined).where(_filtered(user, query))
+    return int(connection.execute(statement).scalar_one())
+
+
+def _cursor(connection: Connection, user: UserRow, target_id: str) -> dict[str, Any]:
+    columns = [column.label(name) for name, column in COLLECTION.columns.items()]
+    joined = targets.join(users, users.c.sequence == targets.c.user_sequence)
+    query = (
+        sa.select(*columns)
+        .select_from(joined)
+        .where(targets.c.user_sequence == user.sequence, targets.c.id == target_id)
+    )
+    found = connection.execute(query).mappings().first()
+    if found is None:
+        raise CursorNotFound(f"Target '{target_id}' for the 'cursor' value not found.")
+    return dict(found)
+
+
+def _provider(mapping: Mapping[str, Any] | RowMapping) -> ProviderRow:
+    return ProviderRow(**{name: mapping[name] for name in _PROVIDER_COLUMNS})
+
+
+def insert_provider(connection: Connection, project_id: str, row: ProviderRow) -> bool:
+    """Store a provider; False when the id is taken."""
+    values = {name: getattr(row, name) for name in _PROVIDER_COLUMNS}
+    try:
+        connection.execute(providers.insert().values(project_id=project_id, **values))
+    except IntegrityError:
+        return False
+    return True
+
+
+def get_provider(connection: Connection, project_id: str, provider_id: str) -> ProviderRow | None:
+    query = sa.select(providers).where(
+        providers.c.project_id == project_id, providers.c.id == provider_id
+    )
+    found = connection.execute(query).mappings().first()
+    return None if found is None else _provider(found)
+
+
+def list_providers(connection: Connection, project_id: str) -> list[ProviderRow]:
+    query = (
+        sa.select(providers)
+        .where(providers.c.project_id == project_id)
+        .order_by(providers.c.sequence)
+    )
+    return [_provider(found) for found in connection.execute(query).mappings()]
+
+
+def delete_provider(connection: Connection, project_id: str, provider_id: str) -> bool:
+    statement = providers.delete().where(
+        providers.c.project_id == project_id, providers.c.id == provider_id
+    )
+    return bool(connection.execute(statement).rowcount)

@@ -1,0 +1,1 @@
+"""Messaging targets: where messages reach a user (email, phone, push token)."""

@@ -1,0 +1,1 @@
+"""The Teams resource: teams, their prefs and their memberships."""
