@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.sql import ColumnElement
 
-from rosterd.errors import OrderNull, QueryInvalid
+from rosterd.errors import CursorNotFound, OrderNull, QueryInvalid
 from rosterd.queries.ast import Condition, Filter, ListQuery, Logical, Order
 
 Predicate = ColumnElement[bool]
@@ -174,3 +175,44 @@ def _beyond(key: SortKey, value: Any, reverse: bool) -> Predicate:
 
 def is_random(query: ListQuery) -> bool:
     return any(order.direction == "random" for order in query.orders)
+
+
+def page(
+    connection: Connection,
+    statement: sa.Select[Any],
+    collection: Collection,
+    query: ListQuery,
+    cursor: Callable[[str], dict[str, Any]],
+) -> list[RowMapping]:
+    """Order, seek past the cursor document and cut the page (`cursor` reads the cursor
+    document's order values)."""
+    reverse = query.cursor is not None and query.cursor.direction == "before"
+    if is_random(query):
+        if query.cursor is not None:
+            raise QueryInvalid("Cursor pagination is not available with orderRandom.")
+        statement = statement.order_by(sa.func.random())
+    else:
+        keys = sort_keys(collection, query.orders)
+        if query.cursor is not None:
+            values = cursor(query.cursor.document_id)
+            statement = statement.where(after(keys, values, reverse))
+        statement = statement.order_by(*order_clauses(keys, reverse))
+    statement = statement.limit(query.limit).offset(query.offset)
+    rows = list(connection.execute(statement).mappings())
+    return rows[::-1] if reverse else rows
+
+
+def cursor_values(
+    connection: Connection,
+    collection: Collection,
+    source: sa.FromClause,
+    where: Predicate,
+    label: str,
+) -> dict[str, Any]:
+    """The cursor document's value of every attribute, for `after`; 400 when it is gone."""
+    columns = [column.label(name) for name, column in collection.columns.items()]
+    query = sa.select(*columns).select_from(source).where(where)
+    found = connection.execute(query).mappings().first()
+    if found is None:
+        raise CursorNotFound(f"{label} for the 'cursor' value not found.")
+    return dict(found)

@@ -13,7 +13,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
-from rosterd.errors import CursorNotFound
 from rosterd.queries.ast import AttributeType, ListQuery, Schema
 from rosterd.store import compiler
 from rosterd.store.tables import providers, targets, users
@@ -80,6 +79,9 @@ COLLECTION = compiler.Collection(
     },
     arrays={},
 )
+
+
+_JOINED = targets.join(users, users.c.sequence == targets.c.user_sequence)
 
 
 def _row(mapping: Mapping[str, Any] | RowMapping) -> TargetRow:
@@ -156,41 +158,22 @@ def _filtered(user: UserRow, query: ListQuery) -> compiler.Predicate:
 
 
 def list_targets(connection: Connection, user: UserRow, query: ListQuery) -> list[TargetRow]:
-    joined = targets.join(users, users.c.sequence == targets.c.user_sequence)
-    statement = sa.select(targets).select_from(joined).where(_filtered(user, query))
-    keys = compiler.sort_keys(COLLECTION, query.orders)
-    reverse = query.cursor is not None and query.cursor.direction == "before"
-    if query.cursor is not None:
-        cursor = _cursor(connection, user, query.cursor.document_id)
-        statement = statement.where(compiler.after(keys, cursor, reverse))
-    statement = statement.order_by(*compiler.order_clauses(keys, reverse))
-    rows = [
-        _row(found)
-        for found in connection.execute(
-            statement.limit(query.limit).offset(query.offset)
-        ).mappings()
+    statement = sa.select(targets).select_from(_JOINED).where(_filtered(user, query))
+
+    def cursor(target_id: str) -> dict[str, Any]:
+        where = sa.and_(targets.c.user_sequence == user.sequence, targets.c.id == target_id)
+        return compiler.cursor_values(
+            connection, COLLECTION, _JOINED, where, f"Target '{target_id}'"
+        )
+
+    return [
+        _row(found) for found in compiler.page(connection, statement, COLLECTION, query, cursor)
     ]
-    return rows[::-1] if reverse else rows
 
 
 def count_targets(connection: Connection, user: UserRow, query: ListQuery) -> int:
-    joined = targets.join(users, users.c.sequence == targets.c.user_sequence)
-    statement = sa.select(sa.func.count()).select_from(joined).where(_filtered(user, query))
+    statement = sa.select(sa.func.count()).select_from(_JOINED).where(_filtered(user, query))
     return int(connection.execute(statement).scalar_one())
-
-
-def _cursor(connection: Connection, user: UserRow, target_id: str) -> dict[str, Any]:
-    columns = [column.label(name) for name, column in COLLECTION.columns.items()]
-    joined = targets.join(users, users.c.sequence == targets.c.user_sequence)
-    query = (
-        sa.select(*columns)
-        .select_from(joined)
-        .where(targets.c.user_sequence == user.sequence, targets.c.id == target_id)
-    )
-    found = connection.execute(query).mappings().first()
-    if found is None:
-        raise CursorNotFound(f"Target '{target_id}' for the 'cursor' value not found.")
-    return dict(found)
 
 
 def _provider(mapping: Mapping[str, Any] | RowMapping) -> ProviderRow:

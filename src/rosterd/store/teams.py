@@ -14,7 +14,7 @@ change while the user is being deleted.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
@@ -23,7 +23,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
-from rosterd.errors import CursorNotFound, QueryInvalid
 from rosterd.queries.ast import AttributeType, Condition, ListQuery, Logical, Schema
 from rosterd.store import compiler, search
 from rosterd.store.tables import membership_roles, memberships, teams, users
@@ -262,9 +261,9 @@ def list_teams(
 
     def cursor(team_id: str) -> dict[str, Any]:
         where = sa.and_(teams.c.project_id == project_id, teams.c.id == team_id)
-        return _cursor_values(connection, TEAMS, teams, where, f"Team '{team_id}'")
+        return compiler.cursor_values(connection, TEAMS, teams, where, f"Team '{team_id}'")
 
-    return [_team(found) for found in _page(connection, statement, TEAMS, query, cursor)]
+    return [_team(found) for found in compiler.page(connection, statement, TEAMS, query, cursor)]
 
 
 # Memberships ---------------------------------------------------------------------------------
@@ -409,48 +408,11 @@ def list_memberships(
     def cursor(membership_id: str) -> dict[str, Any]:
         where = sa.and_(memberships.c.project_id == project_id, memberships.c.id == membership_id)
         label = f"Membership '{membership_id}'"
-        return _cursor_values(connection, MEMBERSHIPS, _JOINED, where, label)
+        return compiler.cursor_values(connection, MEMBERSHIPS, _JOINED, where, label)
 
-    return [_view(found) for found in _page(connection, statement, MEMBERSHIPS, query, cursor)]
+    return [
+        _view(found) for found in compiler.page(connection, statement, MEMBERSHIPS, query, cursor)
+    ]
 
 
 # Pages ---------------------------------------------------------------------------------------
-
-
-def _page(
-    connection: Connection,
-    statement: sa.Select[Any],
-    collection: compiler.Collection,
-    query: ListQuery,
-    cursor: Callable[[str], dict[str, Any]],
-) -> list[RowMapping]:
-    """Order, seek past the cursor document and cut the page, as `list_users` does."""
-    reverse = query.cursor is not None and query.cursor.direction == "before"
-    if compiler.is_random(query):
-        if query.cursor is not None:
-            raise QueryInvalid("Cursor pagination is not available with orderRandom.")
-        statement = statement.order_by(sa.func.random())
-    else:
-        keys = compiler.sort_keys(collection, query.orders)
-        if query.cursor is not None:
-            values = cursor(query.cursor.document_id)
-            statement = statement.where(compiler.after(keys, values, reverse))
-        statement = statement.order_by(*compiler.order_clauses(keys, reverse))
-    statement = statement.limit(query.limit).offset(query.offset)
-    rows = list(connection.execute(statement).mappings())
-    return rows[::-1] if reverse else rows
-
-
-def _cursor_values(
-    connection: Connection,
-    collection: compiler.Collection,
-    source: sa.FromClause,
-    where: compiler.Predicate,
-    label: str,
-) -> dict[str, Any]:
-    columns = [column.label(name) for name, column in collection.columns.items()]
-    query = sa.select(*columns).select_from(source).where(where)
-    found = connection.execute(query).mappings().first()
-    if found is None:
-        raise CursorNotFound(f"{label} for the 'cursor' value not found.")
-    return dict(found)

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
-from rosterd.errors import CursorNotFound, QueryInvalid
 from rosterd.queries.ast import AttributeType, ListQuery, Schema
 from rosterd.store import compiler, search
 from rosterd.store.tables import user_labels, users
@@ -220,26 +219,10 @@ def list_users(
     connection: Connection, project_id: str, query: ListQuery, search: str
 ) -> list[UserRow]:
     statement = sa.select(users).where(_filtered(project_id, query, search))
-    reverse = query.cursor is not None and query.cursor.direction == "before"
-    if compiler.is_random(query):
-        if query.cursor is not None:
-            raise QueryInvalid("Cursor pagination is not available with orderRandom.")
-        statement = statement.order_by(sa.func.random())
-    else:
-        keys = compiler.sort_keys(COLLECTION, query.orders)
-        if query.cursor is not None:
-            cursor = _cursor_values(connection, project_id, query.cursor.document_id)
-            statement = statement.where(compiler.after(keys, cursor, reverse))
-        statement = statement.order_by(*compiler.order_clauses(keys, reverse))
-    statement = statement.limit(query.limit).offset(query.offset)
-    rows = [row_from_mapping(found) for found in connection.execute(statement).mappings()]
-    return rows[::-1] if reverse else rows
 
+    def cursor(user_id: str) -> dict[str, Any]:
+        where = sa.and_(users.c.project_id == project_id, users.c.id == user_id)
+        return compiler.cursor_values(connection, COLLECTION, users, where, f"User '{user_id}'")
 
-def _cursor_values(connection: Connection, project_id: str, user_id: str) -> dict[str, Any]:
-    columns = [column.label(name) for name, column in COLLECTION.columns.items()]
-    query = sa.select(*columns).where(users.c.project_id == project_id, users.c.id == user_id)
-    found = connection.execute(query).mappings().first()
-    if found is None:
-        raise CursorNotFound(f"User '{user_id}' for the 'cursor' value not found.")
-    return dict(found)
+    rows = compiler.page(connection, statement, COLLECTION, query, cursor)
+    return [row_from_mapping(found) for found in rows]
