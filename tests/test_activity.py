@@ -206,6 +206,7 @@ def test_maintenance_removes_what_expired(project: Project, users: Users) -> Non
         )
     removed = maintenance.run_once(services)
     assert removed["sessions"] >= 1 and removed["tokens"] >= 1 and removed["logs"] >= 3
+    assert set(removed) == {"sessions", "tokens", "challenges", "logs", "counters"}
     assert users.list_sessions("old").total == 0
     with services.database.read() as connection:
         left = connection.execute(

@@ -18,6 +18,7 @@ from rosterd.errors import AppwriteError, RouteNotFound
 from rosterd.http.responses import SERVER_VERSION, error_response, json_response
 from rosterd.jwts.routes import ROUTES as JWT_ROUTES
 from rosterd.messaging.routes import ROUTES as MESSAGING_ROUTES
+from rosterd.mfa.routes import ROUTES as MFA_ROUTES
 from rosterd.services import Services
 from rosterd.sessions import devices
 from rosterd.sessions.routes import ROUTES as SESSION_ROUTES
@@ -59,6 +60,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             "/v1",
             routes=[
                 Route("/health/version", health_version),
+                *MFA_ROUTES,
                 *USER_ROUTES,
                 *SESSION_ROUTES,
                 *TOKEN_ROUTES,

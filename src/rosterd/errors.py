@@ -236,3 +236,45 @@ class MembershipAlreadyConfirmed(AppwriteError):
     type = "membership_already_confirmed"
     code = 409
     default_message = "Membership is already confirmed."
+
+
+class UserMoreFactorsRequired(AppwriteError):
+    type = "user_more_factors_required"
+    code = 401
+    default_message = "More factors are required to complete the sign in process."
+
+
+class UserAuthenticatorNotFound(AppwriteError):
+    type = "user_authenticator_not_found"
+    code = 404
+    default_message = "Authenticator could not be found on the current user."
+
+
+class UserAuthenticatorAlreadyVerified(AppwriteError):
+    type = "user_authenticator_already_verified"
+    code = 409
+    default_message = "This authenticator is already verified on the current user."
+
+
+class UserRecoveryCodesAlreadyExists(AppwriteError):
+    type = "user_recovery_codes_already_exists"
+    code = 409
+    default_message = "The current user already generated recovery codes."
+
+
+class UserRecoveryCodesNotFound(AppwriteError):
+    type = "user_recovery_codes_not_found"
+    code = 404
+    default_message = "The current user has not generated recovery codes yet."
+
+
+class SmtpDisabled(AppwriteError):
+    type = "general_smtp_disabled"
+    code = 503
+    default_message = "SMTP is disabled on this server: no email can be sent."
+
+
+class PhoneDisabled(AppwriteError):
+    type = "general_phone_disabled"
+    code = 503
+    default_message = "Phone authentication is disabled on this server: no SMS can be sent."

@@ -18,10 +18,12 @@ log = logging.getLogger("rosterd.maintenance")
 
 
 def run_once(services: Services) -> dict[str, int]:
-    """Delete expired sessions and tokens, old activity records and past abuse counters."""
+    """Delete expired sessions, tokens and MFA challenges, old activity records and past
+    abuse counters."""
     return {
         "sessions": services.sessions.delete_expired(),
         "tokens": services.tokens.delete_expired(),
+        "challenges": services.mfa.delete_expired_challenges(),
         "logs": services.audit.forget_old(),
         "counters": services.accounts.prune_counters(),
     }

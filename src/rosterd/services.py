@@ -11,6 +11,7 @@ from rosterd.geo import Countries
 from rosterd.http.clients import TrustedProxies
 from rosterd.jwts.service import Jwts
 from rosterd.messaging.service import Providers
+from rosterd.mfa.service import Mfa
 from rosterd.passwords.argon2 import Argon2
 from rosterd.projects.service import Projects
 from rosterd.sessions.service import Sessions
@@ -38,6 +39,7 @@ class Services:
     targets: Targets
     providers: Providers
     teams: Teams
+    mfa: Mfa
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -78,4 +80,5 @@ class Services:
             targets=Targets(database),
             providers=Providers(database),
             teams=Teams(database, argon2),
+            mfa=Mfa(database, settings.mfa_secret),
         )

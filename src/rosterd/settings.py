@@ -98,6 +98,15 @@ SETTINGS: tuple[Setting, ...] = (
         "the database, so every worker and host shares it.",
     ),
     Setting(
+        "ROSTERD_MFA_SECRET",
+        "mfa_secret",
+        str,
+        "",
+        "Key from which the key that encrypts TOTP secrets, MFA challenge codes and recovery "
+        "codes is derived. Unset: a random key is made on first need and kept in the "
+        "database, as for ROSTERD_JWT_SECRET. Changing it makes the stored ones unreadable.",
+    ),
+    Setting(
         "ROSTERD_TRUSTED_PROXIES",
         "trusted_proxies",
         str,
@@ -173,6 +182,7 @@ class Settings:
     signin_limit: int = field(default=_defaults()["signin_limit"])
     signin_period: int = field(default=_defaults()["signin_period"])
     jwt_secret: str = field(default=_defaults()["jwt_secret"])
+    mfa_secret: str = field(default=_defaults()["mfa_secret"])
     trusted_proxies: str = field(default=_defaults()["trusted_proxies"])
     geoip_db: str = field(default=_defaults()["geoip_db"])
     audit_retention_days: int = field(default=_defaults()["audit_retention_days"])

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from rosterd.audit import Actor
-from rosterd.errors import UserBlocked
+from rosterd.errors import UserBlocked, UserMoreFactorsRequired
 from rosterd.http import formats
 from rosterd.http.auth import Caller, authenticate
 from rosterd.http.clients import TrustedProxies
@@ -161,11 +161,26 @@ def _set_cookie(response: Response, cookie: Cookie, site: Site) -> None:
     )
 
 
+def needs_more_factors(caller: Caller, services: Services) -> bool:
+    """A user with MFA on and a verified factor, whose session has fewer than two factors
+    (reference §1.3 step 6). Keys are exempt; the factors are looked up only when MFA is on."""
+    owner = caller.session_owner
+    if caller.is_key or owner is None or not owner.mfa:
+        return False
+    factors = caller.session.factors if caller.session is not None else []
+    return len(factors) < 2 and services.mfa.has_verified_factors(owner)
+
+
 def endpoint(
-    *, scopes: Sequence[str], params: Sequence[Param] = (), keys_only: bool = False
+    *,
+    scopes: Sequence[str],
+    params: Sequence[Param] = (),
+    keys_only: bool = False,
+    mfa_exempt: bool = False,
 ) -> Callable[[Handler], Endpoint]:
     """`keys_only`: refuse every caller but an API key, whatever scopes it holds (the
-    Users API routes that `sessions.*` scopes would otherwise open to users and guests)."""
+    Users API routes that `sessions.*` scopes would otherwise open to users and guests).
+    `mfa_exempt`: serve sessions that still owe an MFA challenge (Appwrite's `mfa` group)."""
 
     def decorate(handler: Handler) -> Endpoint:
         async def respond(request: Request) -> Response:
@@ -176,6 +191,8 @@ def endpoint(
                 caller.refuse(*scopes)
             if any(person is not None and not person.status for person in caller.people):
                 raise UserBlocked()
+            if not mfa_exempt and await run_in_threadpool(needs_more_factors, caller, services):
+                raise UserMoreFactorsRequired()
             values = validate(params, await _supplied(request, services))
             version = formats.parse_version(request.headers.get("x-appwrite-response-format"))
             site = _site(request)

@@ -83,6 +83,11 @@ class Projects:
             store.update_auths(connection, project_id, updated.stored())
         return updated
 
+    def name(self, project_id: str) -> str:
+        """The project's name (`""` when there is no such project)."""
+        with self._database.read() as connection:
+            return store.project_name(connection, project_id) or ""
+
     def exists(self, project_id: str) -> bool:
         with self._database.read() as connection:
             return store.project_exists(connection, project_id)

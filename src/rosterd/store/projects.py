@@ -36,6 +36,12 @@ def update_auths(connection: Connection, project_id: str, auths: dict[str, Any])
     connection.execute(projects.update().where(projects.c.id == project_id).values(auths=auths))
 
 
+def project_name(connection: Connection, project_id: str) -> str | None:
+    query = sa.select(projects.c.name).where(projects.c.id == project_id)
+    found = connection.execute(query).first()
+    return None if found is None else str(found.name)
+
+
 def project_exists(connection: Connection, project_id: str) -> bool:
     query = sa.select(projects.c.id).where(projects.c.id == project_id)
     return connection.execute(query).first() is not None

@@ -341,3 +341,57 @@ membership_roles = sa.Table(
     sa.Column("role", sa.String(81), primary_key=True),
     sa.Index("ix_membership_roles_role_membership_sequence", "role", "membership_sequence"),
 )
+
+# A user's TOTP authenticator (one of each type per user). The secret is encrypted
+# (rosterd.mfa.service.SecretBox): the server must read it back to check codes.
+authenticators = sa.Table(
+    "authenticators",
+    metadata,
+    sa.Column("sequence", Sequence, primary_key=True, autoincrement=True),
+    sa.Column(
+        "user_sequence",
+        Sequence,
+        sa.ForeignKey("users.sequence", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("verified", sa.Boolean(), nullable=False),
+    sa.Column("secret", sa.Text(), nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.Column("updated_at", sa.DateTime(), nullable=False),
+    sa.UniqueConstraint("user_sequence", "type"),
+)
+
+# Open MFA challenges; the code is encrypted (custom codes are read back by the Users API).
+challenges = sa.Table(
+    "challenges",
+    metadata,
+    sa.Column("sequence", Sequence, primary_key=True, autoincrement=True),
+    sa.Column("id", sa.String(36), nullable=False, unique=True),
+    sa.Column(
+        "user_sequence",
+        Sequence,
+        sa.ForeignKey("users.sequence", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("code", sa.Text(), nullable=False),
+    sa.Column("expire", sa.DateTime(), nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+)
+
+# A user's MFA recovery codes: one encrypted JSON array per user (Appwrite shows them again).
+recovery_codes = sa.Table(
+    "recovery_codes",
+    metadata,
+    sa.Column(
+        "user_sequence",
+        Sequence,
+        sa.ForeignKey("users.sequence", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("codes", sa.Text(), nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.Column("updated_at", sa.DateTime(), nullable=False),
+)
