@@ -25,6 +25,7 @@ from rosterd.services import Services
 from rosterd.sessions import devices
 from rosterd.settings import Settings
 from tests.databases import ENGINES, drop_postgres, fresh_url
+from tests.databases import database_name as unique_database_name
 
 #: Cheap Argon2 for speed; tests of the defaults build their own hasher.
 FAST_ARGON2: dict[str, int] = {
@@ -88,7 +89,7 @@ def serve_in_thread(services: Services) -> Iterator[str]:
 
 def database_name(request: pytest.FixtureRequest, purpose: str) -> str:
     worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
-    return f"rosterd_test_{purpose}_{worker}"
+    return unique_database_name(f"{purpose}_{worker}")
 
 
 @pytest.fixture(scope="session", params=ENGINES)

@@ -8,6 +8,7 @@ in CI (`CI=true`), where a missing PostgreSQL is a failure.
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 
 import psycopg
@@ -18,6 +19,15 @@ ADMIN_URL = os.environ.get(
     "ROSTERD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 ENGINES = ("sqlite", "postgresql")
+
+#: Distinguishes this test process's databases from those of any other run on the same
+#: PostgreSQL (another checkout, or CI beside a developer's run).
+RUN = uuid.uuid4().hex[:8]
+
+
+def database_name(purpose: str) -> str:
+    """A PostgreSQL database name of this process's own."""
+    return f"rosterd_test_{purpose}_{RUN}"
 
 
 def _admin() -> psycopg.Connection[tuple[object, ...]]:

@@ -218,3 +218,20 @@ def test_secrets_are_not_stored_in_plain_text(project: Project, users: Users) ->
     assert stored
     for plain in (totp_secret, code, *codes):
         assert not any(plain in value for value in stored)
+
+
+def test_second_factor_guesses_are_limited(project: Project, users: Users) -> None:
+    """Ten wrong codes an hour, then 429: a 6-digit code cannot be brute-forced."""
+    users.create(user_id="guess", email="guess@example.com", password="a long password")
+    secret = users.create_session("guess").secret
+    headers = {"x-appwrite-project": project.id, "x-appwrite-session": secret}
+    with httpx.Client(base_url=project.server.endpoint, headers=headers) as client:
+        challenge = client.post("/account/mfa/challenges", json={"factor": "custom"}).json()
+        statuses = [
+            client.put(
+                "/account/mfa/challenges",
+                json={"challengeId": challenge["$id"], "otp": f"{number:06d}"},
+            ).status_code
+            for number in range(11)
+        ]
+    assert statuses[:10] == [401] * 10 and statuses[10] == 429

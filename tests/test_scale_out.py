@@ -16,7 +16,7 @@ from rosterd.services import Services
 from rosterd.settings import Settings
 from rosterd.store.tables import user_labels, users
 from tests.conftest import FAST_ARGON2, Project, Server, new_project, serve_in_thread
-from tests.databases import admin_execute, drop_postgres, postgres_url
+from tests.databases import admin_execute, database_name, drop_postgres, postgres_url
 from tests.processes import first_start_values, free_port, output_until_ready, serving
 
 GROUPS = 100
@@ -38,7 +38,7 @@ def attempts() -> list[dict[str, str]]:
 
 @pytest.fixture
 def four_workers(request: pytest.FixtureRequest) -> Iterator[tuple[str, str, str]]:
-    name = "rosterd_test_workers"
+    name = database_name("workers")
     url, port = postgres_url(name), free_port()
     with serving(url, port, workers=4) as process:
         yield first_start_values(output_until_ready(process, port, workers=4))
@@ -123,7 +123,7 @@ def test_delete_while_updating_leaves_no_orphans(server: Server) -> None:
 
 
 def test_outage_answers_503_then_recovers() -> None:
-    name = "rosterd_test_outage"
+    name = database_name("outage")
     url = postgres_url(name)
     services = Services.build(Settings(database_url=url).replace(**FAST_ARGON2))
     services.database.migrate()

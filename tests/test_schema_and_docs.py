@@ -14,7 +14,7 @@ from alembic.migration import MigrationContext
 from rosterd.settings import configuration_markdown
 from rosterd.store.database import Database
 from rosterd.store.tables import metadata
-from tests.databases import ENGINES, drop_postgres, fresh_url
+from tests.databases import ENGINES, database_name, drop_postgres, fresh_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +27,8 @@ def _described(name: str | None, kind: str, _parent: object) -> bool:
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_migrations_match_tables(engine: str, tmp_path: Path) -> None:
-    database = Database(fresh_url(engine, "rosterd_test_schema", tmp_path))
+    name = database_name("schema")
+    database = Database(fresh_url(engine, name, tmp_path))
     database.migrate()
     database.migrate()  # a second start finds nothing to do
     with database.engine.connect() as connection:
@@ -35,7 +36,7 @@ def test_migrations_match_tables(engine: str, tmp_path: Path) -> None:
         assert compare_metadata(context, metadata) == []
     database.dispose()
     if engine == "postgresql":
-        drop_postgres("rosterd_test_schema")
+        drop_postgres(name)
 
 
 def test_configuration_doc_is_generated() -> None:

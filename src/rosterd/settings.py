@@ -79,15 +79,16 @@ SETTINGS: tuple[Setting, ...] = (
         "signin_limit",
         int,
         10,
-        "Email/password sign-in attempts allowed per email and IP address in each period "
-        "(Appwrite's abuse limit); `0` switches the limit off.",
+        "Attempts allowed in each period: email/password sign-ins per email and IP address, "
+        "token exchanges per user and IP, MFA challenges and MFA codes per user (Appwrite's "
+        "abuse limits); `0` switches the limits off.",
     ),
     Setting(
         "ROSTERD_SIGNIN_PERIOD",
         "signin_period",
         int,
         3600,
-        "Length in seconds of the sign-in limit's period.",
+        "Length in seconds of the abuse limits' period.",
     ),
     Setting(
         "ROSTERD_JWT_SECRET",

@@ -75,7 +75,7 @@ class Accounts:
         self, project_id: str, email: str, password: str, client: Client, *, actor: Actor
     ) -> SignedIn:
         key = f"signin:{project_id}:{email}:{client.ip}"
-        self._check_limit(key)
+        self.check_limit(key)
         user = self._verified_user(project_id, email, password)
         if not user.status:
             raise UserBlocked()
@@ -92,7 +92,7 @@ class Accounts:
     ) -> SignedIn:
         """Trade a token for a session; the token is used up."""
         key = f"token:{project_id}:{user_id}:{client.ip}"
-        self._check_limit(key)
+        self.check_limit(key)
         with self._database.read() as connection:
             user = store.get_user(connection, project_id, user_id)
         if user is None:
@@ -112,7 +112,8 @@ class Accounts:
     def prune_counters(self) -> int:
         return self._counters.prune(self._limit.period)
 
-    def _check_limit(self, key: str) -> None:
+    def check_limit(self, key: str) -> None:
+        """Count one attempt under `key`; 429 past the limit (also for second factors)."""
         if not self._limit.attempts:
             return
         if self._counters.hit(key, self._limit.period) > self._limit.attempts:

@@ -106,6 +106,7 @@ def regenerate_own_recovery_codes(call: Call) -> Output:
 
 @endpoint(scopes=ACCOUNT, params=(Param("factor", FactorName()),), mfa_exempt=True)
 def create_challenge(call: Call) -> Output:
+    call.services.accounts.check_limit(f"mfa-challenge:{call.project_id}:{call.user.id}")
     challenge = call.services.mfa.create_challenge(
         call.user, call.params["factor"], actor=call.actor
     )
@@ -121,6 +122,8 @@ def complete_challenge(call: Call) -> Output:
     session = call.caller.session
     if session is None:
         raise UserSessionNotFound()
+    # Every attempt counts, so a second factor cannot be guessed by trying codes.
+    call.services.accounts.check_limit(f"mfa-verify:{call.project_id}:{call.user.id}")
     updated = call.services.mfa.complete_challenge(
         call.user, session, call.params["challengeId"], call.params["otp"], actor=call.actor
     )
