@@ -235,3 +235,15 @@ def test_second_factor_guesses_are_limited(project: Project, users: Users) -> No
             for number in range(11)
         ]
     assert statuses[:10] == [401] * 10 and statuses[10] == 429
+
+
+def test_membership_mfa_counts_a_verified_totp(project: Project, users: Users) -> None:
+    from appwrite.services.teams import Teams
+
+    enrol(project, users, "member")  # a verified TOTP; email and phone unverified
+    teams = Teams(project.client())
+    teams.create("squad", "Squad")
+    teams.create_membership("squad", ["member"], user_id="member")
+    assert users.list_memberships("member").memberships[0].mfa is False  # MFA still off
+    users.update_mfa("member", True)
+    assert users.list_memberships("member").memberships[0].mfa is True

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from rosterd.queries.ast import AttributeType, Condition, ListQuery, Logical, Schema
 from rosterd.store import compiler, search
-from rosterd.store.tables import membership_roles, memberships, teams, users
+from rosterd.store.tables import authenticators, membership_roles, memberships, teams, users
 from rosterd.store.users import Duplicate, UserRow, row_from_mapping
 
 
@@ -66,6 +66,8 @@ class MembershipView:
     team_id: str
     team_name: str
     user: UserRow
+    #: The member has a verified TOTP authenticator (one of the factors MFA can use).
+    user_has_totp: bool = False
 
 
 _TEAM_COLUMNS = tuple(field.name for field in fields(TeamRow))
@@ -171,7 +173,11 @@ def _view(mapping: RowMapping) -> MembershipView:
         name[len(_MEMBER) :]: value for name, value in mapping.items() if name.startswith(_MEMBER)
     }
     return MembershipView(
-        _membership(mapping), mapping["team_id"], mapping["team_name"], row_from_mapping(member)
+        _membership(mapping),
+        mapping["team_id"],
+        mapping["team_name"],
+        row_from_mapping(member),
+        bool(mapping["user_has_totp"]),
     )
 
 
@@ -346,7 +352,17 @@ def delete_membership(connection: Connection, row: MembershipRow) -> bool:
 def _view_select() -> sa.Select[Any]:
     member = [column.label(_MEMBER + column.name) for column in users.c]
     team = [teams.c.id.label("team_id"), teams.c.name.label("team_name")]
-    return sa.select(memberships, *team, *member).select_from(_JOINED)
+    totp = (
+        sa.select(authenticators.c.sequence)
+        .where(
+            authenticators.c.user_sequence == users.c.sequence,
+            authenticators.c.type == "totp",
+            authenticators.c.verified.is_(True),
+        )
+        .exists()
+        .label("user_has_totp")
+    )
+    return sa.select(memberships, *team, *member, totp).select_from(_JOINED)
 
 
 def view(connection: Connection, row: MembershipRow) -> MembershipView:

@@ -24,14 +24,12 @@ def team_list(rows: list[TeamRow], total: int) -> dict[str, Any]:
     return {"total": total, "teams": [team(row) for row in rows]}
 
 
-def _mfa(user: UserRow) -> bool:
-    """As Appwrite shows it: MFA on and at least one verified factor to use it with.
-
-    rosterd has no TOTP authenticators yet, so the factors are a verified email or phone.
-    """
+def _mfa(user: UserRow, has_totp: bool) -> bool:
+    """As Appwrite shows it: MFA on and at least one verified factor to use it with
+    (a verified TOTP authenticator, email or phone)."""
     verified_email = bool(user.email) and user.email_verification
     verified_phone = bool(user.phone) and user.phone_verification
-    return user.mfa and (verified_email or verified_phone)
+    return user.mfa and (has_totp or verified_email or verified_phone)
 
 
 def membership(found: MembershipView) -> dict[str, Any]:
@@ -50,7 +48,7 @@ def membership(found: MembershipView) -> dict[str, Any]:
         "invited": to_wire(row.invited),
         "joined": to_wire(row.joined),
         "confirm": row.confirm,
-        "mfa": _mfa(user),
+        "mfa": _mfa(user, found.user_has_totp),
         "userAccessedAt": to_wire(user.accessed_at),
         "roles": list(row.roles),
     }
