@@ -53,7 +53,6 @@ class Caller:
     scopes: frozenset[str]
     role: str
     email: str
-    is_key: bool
     user: UserRow | None = None
     session: SessionRow | None = None
     #: Authenticated by `X-Appwrite-JWT` rather than a session secret.
@@ -64,6 +63,10 @@ class Caller:
     impersonator: UserRow | None = None
     #: The API key, for key callers.
     key: KeyRow | None = None
+
+    @property
+    def is_key(self) -> bool:
+        return self.key is not None
 
     def actor(self, client: Client, mode: str, host: str) -> Actor:
         """Who the activity log names for this request (an impersonator, not their target)."""
@@ -137,7 +140,7 @@ def authenticate(request: Request, services: Services) -> Caller:
     if key is not None and key.project_id != project_id:
         raise ProjectIdMissing()
     if not project_id or project_id == "console":
-        return Caller("", _GUEST_SCOPES, "guests", "User", is_key=False)
+        return Caller("", _GUEST_SCOPES, "guests", "User")
     if not is_uid(project_id):
         raise ProjectNotFound()
     if key is None:
@@ -149,11 +152,11 @@ def authenticate(request: Request, services: Services) -> Caller:
     host = request.url.hostname or "localhost"
     email = f"app.{project_id}@service.{host}"
     scopes = frozenset(key.scopes) | _KEY_EXTRAS
-    return Caller(project_id, scopes, "applications", email, is_key=True, key=key)
+    return Caller(project_id, scopes, "applications", email, key=key)
 
 
 def _session_or_guest(request: Request, services: Services, project_id: str) -> Caller:
-    guest = Caller(project_id, _GUEST_SCOPES, "guests", "User", is_key=False)
+    guest = Caller(project_id, _GUEST_SCOPES, "guests", "User")
     credentials, via_fallback = _credentials(request, project_id)
     token = request.headers.get("x-appwrite-jwt", "")
     if token:
@@ -173,7 +176,6 @@ def _session_or_guest(request: Request, services: Services, project_id: str) -> 
         _MEMBER_SCOPES | ({"users.read"} if user.impersonator else set()),
         "users",
         user.email or "User",
-        is_key=False,
         user=target or user,
         session=session,
         via_jwt=bool(token),

@@ -21,6 +21,28 @@ metadata = sa.MetaData(
 # SQLite only aliases ROWID (and so auto-increments) for a plain INTEGER primary key.
 Sequence = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
+
+def sequence_key() -> sa.Column[int]:
+    """The internal, auto-incrementing primary key every table of documents has."""
+    return sa.Column("sequence", Sequence, primary_key=True, autoincrement=True)
+
+
+def owned_by(
+    table: str, column: str, *, primary_key: bool = False, index: bool = False
+) -> sa.Column[int]:
+    """A reference to a row of `table` by its sequence, deleted with that row."""
+    reference = sa.ForeignKey(f"{table}.sequence", ondelete="CASCADE")
+    return sa.Column(
+        column, Sequence, reference, nullable=False, primary_key=primary_key, index=index
+    )
+
+
+def in_project(*, index: bool = False) -> sa.Column[str]:
+    """The project a row belongs to, deleted with the project."""
+    reference = sa.ForeignKey("projects.id", ondelete="CASCADE")
+    return sa.Column("project_id", sa.String(36), reference, nullable=False, index=index)
+
+
 projects = sa.Table(
     "projects",
     metadata,
@@ -35,13 +57,7 @@ api_keys = sa.Table(
     "api_keys",
     metadata,
     sa.Column("id", sa.String(36), primary_key=True),
-    sa.Column(
-        "project_id",
-        sa.String(36),
-        sa.ForeignKey("projects.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    in_project(index=True),
     sa.Column("name", sa.String(128), nullable=False),
     sa.Column("scopes", sa.JSON(), nullable=False),
     sa.Column("secret_hash", sa.String(64), nullable=False, unique=True),
@@ -52,13 +68,8 @@ api_keys = sa.Table(
 users = sa.Table(
     "users",
     metadata,
-    sa.Column("sequence", Sequence, primary_key=True, autoincrement=True),
-    sa.Column(
-        "project_id",
-        sa.String(36),
-        sa.ForeignKey("projects.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    sequence_key(),
+    in_project(),
     sa.Column("id", sa.String(36), nullable=False),
     sa.Column("created_at", sa.DateTime(), nullable=False),
     sa.Column("updated_at", sa.DateTime(), nullable=False),
@@ -112,12 +123,7 @@ for _column in (
 user_labels = sa.Table(
     "user_labels",
     metadata,
-    sa.Column(
-        "user_sequence",
-        Sequence,
-        sa.ForeignKey("users.sequence", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    owned_by("users", "user_sequence", primary_key=True),
     sa.Column("label", sa.String(36), primary_key=True),
     sa.Index("ix_user_labels_label_user_sequence", "label", "user_sequence"),
 )
@@ -125,13 +131,8 @@ user_labels = sa.Table(
 sessions = sa.Table(
     "sessions",
     metadata,
-    sa.Column("sequence", Sequence, primary_key=True, autoincrement=True),
-    sa.Column(
-        "user_sequence",
-        Sequence,
-        sa.ForeignKey("users.sequence", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    sequence_key(),
+    owned_by("users", "user_sequence"),
     sa.Column("id", sa.String(36), nullable=False, unique=True),
     sa.Column("created_at", sa.DateTime(), nullable=False),
     sa.Column("updated_at", sa.DateTime(), nullable=False),
@@ -164,13 +165,8 @@ rate_limits = sa.Table(
 tokens = sa.Table(
     "tokens",
     metadata,
-    sa.Column("sequence", Sequence, primary_key=True, autoincrement=True),
-    sa.Column(
-        "user_sequence",
-        Sequence,
-        sa.ForeignKey("users.sequence", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    sequence_key(),
+    owned_by("users", "user_sequence"),
     sa.Column("id", sa.String(36), nullable=False, unique=True),
     sa.Column("created_at", sa.DateTime(), nullable=False),
     sa.Column("expire", sa.DateTime(), nullable=False),
@@ -195,7 +191,7 @@ server_secrets = sa.Table(
 audit_logs = sa.Table(
     "audit_logs",
     metadata,
-    sa.Column("sequence", Sequence, primary_key=True, autoincrement=True),
+    sequence_key(),
     sa.Column("project_id", sa.String(36), nullable=False),
     sa.Column("user_id", sa.String(36), nullable=True),
     sa.Column("event", sa.String(64), nullable=False),
@@ -224,13 +220,8 @@ audit_logs = sa.Table(
 providers = sa.Table(
     "providers",
     metadata,
-    sa.Column("sequence", Sequence, primary_key=True, autoincrement=True),
-    sa.Column(
-        "project_id",
-        sa.String(36),
-        sa.ForeignKey("projects.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    sequence_key(),
+    in_project(),
     sa.Column("id", sa.String(36), nullable=False),
     sa.Column("name", sa.String(128), nullable=False),
     sa.Column("provider", sa.String(32), nullable=False),
@@ -245,15 +236,10 @@ providers = sa.Table(
 targets = sa.Table(
     "targets",
     metadata,
-    sa.Column("sequence", Sequence, primary_key=True, autoincrement=True),
+    sequence_key(),
     sa.Column("project_id", sa.String(36), nullable=False),
     sa.Column("id", sa.String(36), nullable=False),
-    sa.Column(
-        "user_sequence",
-        Sequence,
-        sa.ForeignKey("users.sequence", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    owned_by("users", "user_sequence"),
     sa.Column("created_at", sa.DateTime(), nullable=False),
     sa.Column("updated_at", sa.DateTime(), nullable=False),
     sa.Column("name", sa.String(128), nullable=True),
@@ -270,13 +256,8 @@ targets = sa.Table(
 teams = sa.Table(
     "teams",
     metadata,
-    sa.Column("sequence", Sequence, primary_key=True, autoincrement=True),
-    sa.Column(
-        "project_id",
-        sa.String(36),
-        sa.ForeignKey("projects.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    sequence_key(),
+    in_project(),
     sa.Column("id", sa.String(36), nullable=False),
     sa.Column("name", sa.String(128), nullable=False),
     sa.Column("total", sa.Integer(), nullable=False),
@@ -295,21 +276,11 @@ for _column in ("name", "total", "created_at", "updated_at"):
 memberships = sa.Table(
     "memberships",
     metadata,
-    sa.Column("sequence", Sequence, primary_key=True, autoincrement=True),
+    sequence_key(),
     sa.Column("project_id", sa.String(36), nullable=False),
     sa.Column("id", sa.String(36), nullable=False),
-    sa.Column(
-        "team_sequence",
-        Sequence,
-        sa.ForeignKey("teams.sequence", ondelete="CASCADE"),
-        nullable=False,
-    ),
-    sa.Column(
-        "user_sequence",
-        Sequence,
-        sa.ForeignKey("users.sequence", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    owned_by("teams", "team_sequence"),
+    owned_by("users", "user_sequence"),
     sa.Column("roles", sa.JSON(), nullable=False),
     sa.Column("invited", sa.DateTime(), nullable=False),
     sa.Column("joined", sa.DateTime(), nullable=True),
@@ -332,12 +303,7 @@ sa.Index(None, memberships.c.user_sequence, memberships.c.sequence)
 membership_roles = sa.Table(
     "membership_roles",
     metadata,
-    sa.Column(
-        "membership_sequence",
-        Sequence,
-        sa.ForeignKey("memberships.sequence", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    owned_by("memberships", "membership_sequence", primary_key=True),
     sa.Column("role", sa.String(81), primary_key=True),
     sa.Index("ix_membership_roles_role_membership_sequence", "role", "membership_sequence"),
 )
@@ -347,13 +313,8 @@ membership_roles = sa.Table(
 authenticators = sa.Table(
     "authenticators",
     metadata,
-    sa.Column("sequence", Sequence, primary_key=True, autoincrement=True),
-    sa.Column(
-        "user_sequence",
-        Sequence,
-        sa.ForeignKey("users.sequence", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    sequence_key(),
+    owned_by("users", "user_sequence"),
     sa.Column("type", sa.String(16), nullable=False),
     sa.Column("verified", sa.Boolean(), nullable=False),
     sa.Column("secret", sa.Text(), nullable=False),
@@ -366,15 +327,9 @@ authenticators = sa.Table(
 challenges = sa.Table(
     "challenges",
     metadata,
-    sa.Column("sequence", Sequence, primary_key=True, autoincrement=True),
+    sequence_key(),
     sa.Column("id", sa.String(36), nullable=False, unique=True),
-    sa.Column(
-        "user_sequence",
-        Sequence,
-        sa.ForeignKey("users.sequence", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    owned_by("users", "user_sequence", index=True),
     sa.Column("type", sa.String(16), nullable=False),
     sa.Column("code", sa.Text(), nullable=False),
     sa.Column("expire", sa.DateTime(), nullable=False),
@@ -385,12 +340,7 @@ challenges = sa.Table(
 recovery_codes = sa.Table(
     "recovery_codes",
     metadata,
-    sa.Column(
-        "user_sequence",
-        Sequence,
-        sa.ForeignKey("users.sequence", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    owned_by("users", "user_sequence", primary_key=True),
     sa.Column("codes", sa.Text(), nullable=False),
     sa.Column("created_at", sa.DateTime(), nullable=False),
     sa.Column("updated_at", sa.DateTime(), nullable=False),
