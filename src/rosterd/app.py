@@ -16,6 +16,7 @@ from rosterd.accounts.routes import ROUTES as ACCOUNT_ROUTES
 from rosterd.audit.routes import ROUTES as AUDIT_ROUTES
 from rosterd.errors import AppwriteError, RouteNotFound
 from rosterd.http.responses import SERVER_VERSION, error_response, json_response
+from rosterd.identities.routes import ROUTES as IDENTITY_ROUTES
 from rosterd.jwts.routes import ROUTES as JWT_ROUTES
 from rosterd.messaging.routes import ROUTES as MESSAGING_ROUTES
 from rosterd.mfa.routes import ROUTES as MFA_ROUTES
@@ -26,6 +27,7 @@ from rosterd.settings import Settings
 from rosterd.targets.routes import ROUTES as TARGET_ROUTES
 from rosterd.teams.routes import ROUTES as TEAM_ROUTES
 from rosterd.tokens.routes import ROUTES as TOKEN_ROUTES
+from rosterd.users.passkeys import ROUTES as PASSKEY_ROUTES
 from rosterd.users.routes import ROUTES as USER_ROUTES
 
 log = logging.getLogger("rosterd")
@@ -61,7 +63,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             routes=[
                 Route("/health/version", health_version),
                 *MFA_ROUTES,
+                *IDENTITY_ROUTES,  # before `/users/{userId}`, which would take `identities`
                 *USER_ROUTES,
+                *PASSKEY_ROUTES,
                 *SESSION_ROUTES,
                 *TOKEN_ROUTES,
                 *JWT_ROUTES,

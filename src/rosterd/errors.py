@@ -70,6 +70,14 @@ class ServerError(AppwriteError):
     default_message = "The database is unavailable; try again shortly."
 
 
+class NotYetImplemented(AppwriteError):
+    """A route Appwrite serves that this server answers only with this (501)."""
+
+    type = "general_not_implemented"
+    code = 501
+    default_message = "This method is not implemented by this server yet."
+
+
 class ProjectNotFound(AppwriteError):
     type = "project_not_found"
     code = 404
@@ -190,6 +198,12 @@ class UserTargetNotFound(AppwriteError):
     default_message = "The target could not be found."
 
 
+class UserIdentityNotFound(AppwriteError):
+    type = "user_identity_not_found"
+    code = 404
+    default_message = "Identity with the requested ID could not be found."
+
+
 class ProviderNotFound(AppwriteError):
     type = "provider_not_found"
     code = 404
@@ -278,3 +292,4 @@ class PhoneDisabled(AppwriteError):
     type = "general_phone_disabled"
     code = 503
     default_message = "Phone authentication is disabled on this server: no SMS can be sent."
+

@@ -9,6 +9,7 @@ from rosterd.accounts.service import Accounts, SignInLimit
 from rosterd.audit.service import AuditLog
 from rosterd.geo import Countries
 from rosterd.http.clients import TrustedProxies
+from rosterd.identities.service import Identities
 from rosterd.jwts.service import Jwts
 from rosterd.messaging.service import Providers
 from rosterd.mfa.service import Mfa
@@ -40,6 +41,7 @@ class Services:
     providers: Providers
     teams: Teams
     mfa: Mfa
+    identities: Identities
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -81,4 +83,5 @@ class Services:
             providers=Providers(database),
             teams=Teams(database, argon2),
             mfa=Mfa(database, settings.mfa_secret),
+            identities=Identities(database, settings.mfa_secret),
         )

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import ClassVar, Literal, Protocol
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -22,9 +22,16 @@ class Invalid(ValueError):
     """The value does not satisfy the validator; the text is the validator's description."""
 
 
+#: The JSON value a parameter takes; GraphQL derives its argument types from it.
+Kind = Literal["string", "boolean", "integer", "strings", "object"]
+
+
 class Validator(Protocol):
     @property
     def description(self) -> str: ...
+
+    @property
+    def kind(self) -> Kind: ...
 
     def __call__(self, value: object) -> object: ...
 
@@ -38,6 +45,7 @@ _LABEL = re.compile(r"[A-Za-z0-9]{1,36}")
 class Text:
     """A string of `minimum..maximum` characters (Appwrite's Text defaults to at least 1)."""
 
+    kind: ClassVar[Kind] = "string"
     maximum: int
     minimum: int = 1
 
@@ -58,6 +66,7 @@ class Text:
 class UID:
     """Up to 36 of `[A-Za-z0-9._-]`, not starting with a special character."""
 
+    kind: ClassVar[Kind] = "string"
     description: str = (
         "UID must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, period, "
         "hyphen, and underscore. Can't start with a special char"
@@ -77,6 +86,7 @@ def is_uid(value: object) -> bool:
 class CustomId:
     """A UID, or the literal `unique()` asking the server to generate one."""
 
+    kind: ClassVar[Kind] = "string"
     description: str = (
         "Parameter must be a valid ID: the literal unique(), or at most 36 chars of "
         "a-z, A-Z, 0-9, period, hyphen and underscore, not starting with a special char"
@@ -94,6 +104,7 @@ class CustomId:
 class Email:
     """An email address, returned lowercased; `""` passes only with `allow_empty`."""
 
+    kind: ClassVar[Kind] = "string"
     allow_empty: bool = False
     description: str = "Value must be a valid email address"
 
@@ -124,6 +135,7 @@ def is_email(value: str) -> bool:
 class Phone:
     """E.164: `+`, a valid country calling code, at most 15 digits in all."""
 
+    kind: ClassVar[Kind] = "string"
     allow_empty: bool = False
     description: str = (
         "Phone number must start with a '+' and can have a maximum of fifteen digits."
@@ -154,6 +166,7 @@ def is_phone(value: str) -> bool:
 class Password:
     """A password of 8..256 bytes; `""` passes only with `allow_empty`."""
 
+    kind: ClassVar[Kind] = "string"
     allow_empty: bool = False
     minimum: int = 8
     maximum: int = 256
@@ -180,6 +193,7 @@ _FALSE = (False, "false", "0", 0)
 class Boolean:
     """A boolean; `loose` also takes `"true"`, `"false"`, `"1"`, `"0"`, `1` and `0`."""
 
+    kind: ClassVar[Kind] = "boolean"
     loose: bool = False
     description: str = "Value must be a valid boolean"
 
@@ -202,6 +216,7 @@ class Assoc:
     `\\/`), so the same prefs pass or fail here as on Appwrite.
     """
 
+    kind: ClassVar[Kind] = "object"
     max_bytes: int = 65535
     description: str = "Value must be a valid object and no longer than 65535 bytes."
 
@@ -218,6 +233,7 @@ class Assoc:
 class Labels:
     """Up to 1000 labels of 1..36 alphanumerics, deduplicated in first-seen order."""
 
+    kind: ClassVar[Kind] = "strings"
     maximum: int = 1000
     description: str = (
         "Value must a valid array no longer than 1000 items and Value must be a valid "
@@ -237,6 +253,7 @@ class Labels:
 class Strings:
     """An array of at most `maximum` strings of at most `length` characters."""
 
+    kind: ClassVar[Kind] = "strings"
     maximum: int = 100
     length: int = 4096
 
@@ -261,6 +278,7 @@ class Strings:
 class WhiteList:
     """One of a fixed set of strings."""
 
+    kind: ClassVar[Kind] = "string"
     allowed: Sequence[str]
 
     @property
@@ -277,6 +295,7 @@ class WhiteList:
 class Number:
     """A JSON number that is a whole number (the SDKs may send `16384.0`)."""
 
+    kind: ClassVar[Kind] = "integer"
     description: str = "Value must be a valid integer"
 
     def __call__(self, value: object) -> int:
@@ -291,6 +310,7 @@ class Number:
 class Range:
     """A whole number from `minimum` to `maximum`, as a JSON number or a string of digits."""
 
+    kind: ClassVar[Kind] = "integer"
     minimum: int
     maximum: int
 

@@ -11,6 +11,7 @@ from rosterd.errors import UserSessionAlreadyExists, UserSessionNotFound
 from rosterd.http.auth import session_cookie
 from rosterd.http.endpoint import Call, Cookie, Output, endpoint
 from rosterd.http.params import Param
+from rosterd.http.routing import operation
 from rosterd.sessions import models as session_models
 from rosterd.store.sessions import SessionRow
 from rosterd.users import models as user_models
@@ -105,11 +106,34 @@ def delete_session(call: Call) -> Output:
 
 
 ROUTES: list[BaseRoute] = [
-    Route("/account", get_account, methods=["GET"]),
-    Route("/account/sessions/email", create_email_session, methods=["POST"]),
+    operation("GET", "/account", get_account, "account.get", "account"),
+    operation(
+        "POST",
+        "/account/sessions/email",
+        create_email_session,
+        "account.createEmailPasswordSession",
+        "session",
+    ),
     Route("/account/sessions", create_email_session, methods=["POST"]),
-    Route("/account/sessions/token", create_token_session, methods=["POST", "PUT"]),
-    Route("/account/sessions/magic-url", create_token_session, methods=["PUT"]),
-    Route("/account/sessions/phone", create_token_session, methods=["PUT"]),
-    Route("/account/sessions/{sessionId}", delete_session, methods=["DELETE"]),
+    operation(
+        "POST", "/account/sessions/token", create_token_session, "account.createSession", "session"
+    ),
+    Route("/account/sessions/token", create_token_session, methods=["PUT"]),
+    operation(
+        "PUT",
+        "/account/sessions/magic-url",
+        create_token_session,
+        "account.updateMagicURLSession",
+        "session",
+    ),
+    operation(
+        "PUT",
+        "/account/sessions/phone",
+        create_token_session,
+        "account.updatePhoneSession",
+        "session",
+    ),
+    operation(
+        "DELETE", "/account/sessions/{sessionId}", delete_session, "account.deleteSession", "none"
+    ),
 ]

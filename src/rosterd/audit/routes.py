@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from rosterd.audit import models
 from rosterd.errors import ArgumentInvalid
 from rosterd.http.endpoint import Call, Output, endpoint
+from rosterd.http.listing import QUERIES, TOTAL, list_query
 from rosterd.http.params import Param
-from rosterd.queries.parser import parse_queries
-from rosterd.validators import UID, Boolean, Strings
+from rosterd.http.routing import operation
+from rosterd.validators import UID
 
 
 @endpoint(
     scopes=("users.read",),
     params=(
         Param("userId", UID()),
-        Param("queries", Strings(), optional=True, default=[]),
-        Param("total", Boolean(loose=True), optional=True, default=True),
+        QUERIES,
+        TOTAL,
     ),
 )
 def list_logs(call: Call) -> Output:
-    query = parse_queries(call.params["queries"], {})
+    query = list_query(call, {})
     if query.conditions or query.orders or query.cursor:
         raise ArgumentInvalid(
             "Invalid `queries` param: Invalid query: only limit and offset are allowed"
@@ -34,4 +35,6 @@ def list_logs(call: Call) -> Output:
     return Output("logList", {"total": total, "logs": documents})
 
 
-ROUTES: list[BaseRoute] = [Route("/users/{userId}/logs", list_logs, methods=["GET"])]
+ROUTES: list[BaseRoute] = [
+    operation("GET", "/users/{userId}/logs", list_logs, "users.listLogs", "logList")
+]

@@ -133,18 +133,7 @@ def _site(request: Request) -> Site:
     return Site(request.url.hostname or "", request.url.scheme == "https", origin)
 
 
-def _render(output: Output, version: formats.Version, site: Site) -> Response:
-    if output.status == 204:
-        response = no_content()
-    else:
-        data = formats.downgrade(output.model, output.data, version)
-        response = json_response(data, output.status, headers=output.headers)
-    for cookie in output.cookies:
-        _set_cookie(response, cookie, site)
-    return response
-
-
-def _set_cookie(response: Response, cookie: Cookie, site: Site) -> None:
+def set_cookie(response: Response, cookie: Cookie, site: Site) -> None:
     domain, secure = site.cookie_domain, site.secure
     if cookie.value is None:
         response.delete_cookie(cookie.name, "/", domain, secure, httponly=True)
@@ -171,6 +160,72 @@ def needs_more_factors(caller: Caller, services: Services) -> bool:
     return len(factors) < 2 and services.mfa.has_verified_factors(owner)
 
 
+@dataclass(frozen=True)
+class Spec:
+    """What an endpoint declares: the REST route and the GraphQL field both read it."""
+
+    handler: Handler
+    scopes: Sequence[str]
+    params: Sequence[Param]
+    keys_only: bool
+    mfa_exempt: bool
+
+
+@dataclass(frozen=True)
+class Result:
+    """A handler's output with the version it is to be shaped for."""
+
+    output: Output | None
+    version: formats.Version
+    site: Site
+    via_fallback: bool
+
+
+_SPECS: dict[Endpoint, Spec] = {}
+
+
+def spec_of(route_endpoint: Callable[..., Any]) -> Spec | None:
+    """The declaration behind an endpoint made by `@endpoint` (None for any other)."""
+    return _SPECS.get(route_endpoint)
+
+
+async def invoke(spec: Spec, request: Request, supplied: dict[str, Any]) -> Result:
+    """Authenticate the request, validate `supplied` and run the handler.
+
+    REST passes the request's own parameters; GraphQL passes a field's arguments with
+    the outer request, so both share authentication, validation and errors."""
+    services: Services = request.app.state.services
+    caller = await run_in_threadpool(authenticate, request, services)
+    caller.require(*spec.scopes)
+    if spec.keys_only and not caller.is_key:
+        caller.refuse(*spec.scopes)
+    if any(person is not None and not person.status for person in caller.people):
+        raise UserBlocked()
+    if not spec.mfa_exempt and await run_in_threadpool(needs_more_factors, caller, services):
+        raise UserMoreFactorsRequired()
+    values = validate(spec.params, supplied)
+    version = formats.parse_version(request.headers.get("x-appwrite-response-format"))
+    site = _site(request)
+    client = _client(request, caller, services.proxies)
+    mode = request.headers.get("x-appwrite-mode", "default")
+    actor = caller.actor(client, mode if mode in MODES else "default", site.host)
+    call = Call(caller, values, services, version, client, site, actor)
+    output = await run_in_threadpool(spec.handler, call)
+    return Result(output, version, site, caller.via_fallback)
+
+
+def render(output: Output, version: formats.Version, site: Site) -> Response:
+    """The HTTP response for an output: its model shaped for `version`, and its cookies."""
+    if output.status == 204:
+        response = no_content()
+    else:
+        data = formats.downgrade(output.model, output.data, version)
+        response = json_response(data, output.status, headers=output.headers)
+    for cookie in output.cookies:
+        set_cookie(response, cookie, site)
+    return response
+
+
 def endpoint(
     *,
     scopes: Sequence[str],
@@ -183,31 +238,22 @@ def endpoint(
     `mfa_exempt`: serve sessions that still owe an MFA challenge (Appwrite's `mfa` group)."""
 
     def decorate(handler: Handler) -> Endpoint:
+        spec = Spec(handler, tuple(scopes), tuple(params), keys_only, mfa_exempt)
+
         async def respond(request: Request) -> Response:
             services: Services = request.app.state.services
-            caller = await run_in_threadpool(authenticate, request, services)
-            caller.require(*scopes)
-            if keys_only and not caller.is_key:
-                caller.refuse(*scopes)
-            if any(person is not None and not person.status for person in caller.people):
-                raise UserBlocked()
-            if not mfa_exempt and await run_in_threadpool(needs_more_factors, caller, services):
-                raise UserMoreFactorsRequired()
-            values = validate(params, await _supplied(request, services))
-            version = formats.parse_version(request.headers.get("x-appwrite-response-format"))
-            site = _site(request)
-            client = _client(request, caller, services.proxies)
-            mode = request.headers.get("x-appwrite-mode", "default")
-            actor = caller.actor(client, mode if mode in MODES else "default", site.host)
-            call = Call(caller, values, services, version, client, site, actor)
-            output = await run_in_threadpool(handler, call)
-            response = no_content() if output is None else _render(output, version, site)
-            if caller.via_fallback:
+            result = await invoke(spec, request, await _supplied(request, services))
+            if result.output is None:
+                response = no_content()
+            else:
+                response = render(result.output, result.version, result.site)
+            if result.via_fallback:
                 response.headers["x-debug-fallback"] = "true"
             return response
 
         respond.__name__ = handler.__name__
         respond.__doc__ = handler.__doc__
+        _SPECS[respond] = spec
         return respond
 
     return decorate

@@ -7,6 +7,7 @@ from starlette.routing import BaseRoute, Route
 from rosterd.errors import UserJwtCreationDenied, UserSessionNotFound
 from rosterd.http.endpoint import Call, Output, endpoint
 from rosterd.http.params import Param
+from rosterd.http.routing import operation
 from rosterd.validators import UID, Range
 
 DURATION = Param("duration", Range(0, 3600), optional=True, default=900)
@@ -41,7 +42,7 @@ def create_account_jwt(call: Call) -> Output:
 
 
 ROUTES: list[BaseRoute] = [
-    Route("/users/{userId}/jwts", create_user_jwt, methods=["POST"]),
-    Route("/account/jwts", create_account_jwt, methods=["POST"]),
+    operation("POST", "/users/{userId}/jwts", create_user_jwt, "users.createJWT", "jwt"),
+    operation("POST", "/account/jwts", create_account_jwt, "account.createJWT", "jwt"),
     Route("/account/jwt", create_account_jwt, methods=["POST"]),
 ]

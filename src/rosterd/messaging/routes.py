@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from rosterd.clock import to_wire
 from rosterd.http.endpoint import Call, Endpoint, Output, endpoint
 from rosterd.http.params import Param
+from rosterd.http.routing import operation
 from rosterd.store.targets import ProviderRow
 from rosterd.validators import UID, Boolean, CustomId, Text
 
@@ -71,9 +72,41 @@ def delete_provider(call: Call) -> None:
     call.services.providers.delete(call.project_id, call.params["providerId"])
 
 
+#: Providers whose SDK method is also spelled in capitals (`createSMTPProvider`).
+_ACRONYMS = ("smtp", "fcm", "apns")
+
+
+def _sdk_names(kind: str) -> str:
+    names = f"create{kind.capitalize()}Provider"
+    return names + (f"|create{kind.upper()}Provider" if kind in _ACRONYMS else "")
+
+
 ROUTES: list[BaseRoute] = [
-    *(Route(f"/messaging/providers/{kind}", _creator(kind), methods=["POST"]) for kind in KINDS),
-    Route("/messaging/providers", list_providers, methods=["GET"]),
-    Route("/messaging/providers/{providerId}", get_provider, methods=["GET"]),
-    Route("/messaging/providers/{providerId}", delete_provider, methods=["DELETE"]),
+    *(
+        operation(
+            "POST",
+            f"/messaging/providers/{kind}",
+            _creator(kind),
+            f"messaging.{_sdk_names(kind)}",
+            "provider",
+        )
+        for kind in KINDS
+    ),
+    operation(
+        "GET", "/messaging/providers", list_providers, "messaging.listProviders", "providerList"
+    ),
+    operation(
+        "GET",
+        "/messaging/providers/{providerId}",
+        get_provider,
+        "messaging.getProvider",
+        "provider",
+    ),
+    operation(
+        "DELETE",
+        "/messaging/providers/{providerId}",
+        delete_provider,
+        "messaging.deleteProvider",
+        "none",
+    ),
 ]

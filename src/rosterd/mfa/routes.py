@@ -4,18 +4,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from starlette.routing import BaseRoute, Route
 
 from rosterd.errors import UserSessionNotFound
 from rosterd.http.endpoint import Call, Output, endpoint
 from rosterd.http.params import Param
+from rosterd.http.routing import operation
 from rosterd.mfa import models
 from rosterd.mfa.service import CHALLENGE_FACTORS, TOTP
 from rosterd.sessions import models as session_models
 from rosterd.store.users import UserRow
 from rosterd.users import models as user_models
-from rosterd.validators import UID, Boolean, Invalid, Text, WhiteList
+from rosterd.validators import UID, Boolean, Invalid, Kind, Text, WhiteList
 
 ACCOUNT = ("account",)
 READ = ("users.read",)
@@ -31,6 +33,7 @@ class FactorName:
     """A challenge factor in any letter case, as Appwrite's WhiteList takes it (the 27.x
     SDK sends `recoverycode`); the canonical spelling is kept."""
 
+    kind: ClassVar[Kind] = "string"
     description: str = "Value must be one of (" + ", ".join(CHALLENGE_FACTORS) + ")"
 
     def __call__(self, value: object) -> str:
@@ -184,23 +187,113 @@ ACCOUNT_CODES = "/account/mfa/recovery-codes"
 USER_CODES = "/users/{userId}/mfa/recovery-codes"
 
 ROUTES: list[BaseRoute] = [
-    Route("/account/mfa", update_own_mfa, methods=["PATCH"]),
-    Route("/account/mfa/authenticators/{type}", create_authenticator, methods=["POST"]),
-    Route("/account/mfa/authenticators/{type}", verify_authenticator, methods=["PUT"]),
-    Route("/account/mfa/authenticators/{type}", delete_own_authenticator, methods=["DELETE"]),
-    Route("/account/mfa/factors", list_own_factors, methods=["GET"]),
-    Route(ACCOUNT_CODES, create_own_recovery_codes, methods=["POST"]),
-    Route(ACCOUNT_CODES, get_own_recovery_codes, methods=["GET"]),
-    Route(ACCOUNT_CODES, regenerate_own_recovery_codes, methods=["PATCH"]),
-    Route("/account/mfa/challenges", create_challenge, methods=["POST"]),
+    operation("PATCH", "/account/mfa", update_own_mfa, "account.updateMFA", "account"),
+    operation(
+        "POST",
+        "/account/mfa/authenticators/{type}",
+        create_authenticator,
+        "account.createMfaAuthenticator|createMFAAuthenticator",
+        "mfaType",
+    ),
+    operation(
+        "PUT",
+        "/account/mfa/authenticators/{type}",
+        verify_authenticator,
+        "account.updateMfaAuthenticator|updateMFAAuthenticator",
+        "account",
+    ),
+    operation(
+        "DELETE",
+        "/account/mfa/authenticators/{type}",
+        delete_own_authenticator,
+        "account.deleteMfaAuthenticator|deleteMFAAuthenticator",
+        "none",
+    ),
+    operation(
+        "GET",
+        "/account/mfa/factors",
+        list_own_factors,
+        "account.listMfaFactors|listMFAFactors",
+        "mfaFactors",
+    ),
+    operation(
+        "POST",
+        ACCOUNT_CODES,
+        create_own_recovery_codes,
+        "account.createMfaRecoveryCodes|createMFARecoveryCodes",
+        "mfaRecoveryCodes",
+    ),
+    operation(
+        "GET",
+        ACCOUNT_CODES,
+        get_own_recovery_codes,
+        "account.getMfaRecoveryCodes|getMFARecoveryCodes",
+        "mfaRecoveryCodes",
+    ),
+    operation(
+        "PATCH",
+        ACCOUNT_CODES,
+        regenerate_own_recovery_codes,
+        "account.updateMfaRecoveryCodes|updateMFARecoveryCodes",
+        "mfaRecoveryCodes",
+    ),
+    operation(
+        "POST",
+        "/account/mfa/challenges",
+        create_challenge,
+        "account.createMfaChallenge|createMFAChallenge",
+        "mfaChallenge",
+    ),
     Route("/account/mfa/challenge", create_challenge, methods=["POST"]),
-    Route("/account/mfa/challenges", complete_challenge, methods=["PUT"]),
+    operation(
+        "PUT",
+        "/account/mfa/challenges",
+        complete_challenge,
+        "account.updateMfaChallenge|updateMFAChallenge",
+        "session",
+    ),
     Route("/account/mfa/challenge", complete_challenge, methods=["PUT"]),
-    Route("/users/{userId}/mfa", update_mfa, methods=["PATCH"]),
-    Route("/users/{userId}/mfa/factors", list_factors, methods=["GET"]),
-    Route("/users/{userId}/mfa/authenticators/{type}", delete_authenticator, methods=["DELETE"]),
-    Route(USER_CODES, create_recovery_codes, methods=["PATCH"]),
-    Route(USER_CODES, get_recovery_codes, methods=["GET"]),
-    Route(USER_CODES, regenerate_recovery_codes, methods=["PUT"]),
-    Route("/users/{userId}/mfa/challenges/{challengeId}", get_challenge, methods=["GET"]),
+    operation("PATCH", "/users/{userId}/mfa", update_mfa, "users.updateMfa|updateMFA", "user"),
+    operation(
+        "GET",
+        "/users/{userId}/mfa/factors",
+        list_factors,
+        "users.listMfaFactors|listMFAFactors",
+        "mfaFactors",
+    ),
+    operation(
+        "DELETE",
+        "/users/{userId}/mfa/authenticators/{type}",
+        delete_authenticator,
+        "users.deleteMfaAuthenticator|deleteMFAAuthenticator",
+        "none",
+    ),
+    operation(
+        "PATCH",
+        USER_CODES,
+        create_recovery_codes,
+        "users.createMfaRecoveryCodes|createMFARecoveryCodes",
+        "mfaRecoveryCodes",
+    ),
+    operation(
+        "GET",
+        USER_CODES,
+        get_recovery_codes,
+        "users.getMfaRecoveryCodes|getMFARecoveryCodes",
+        "mfaRecoveryCodes",
+    ),
+    operation(
+        "PUT",
+        USER_CODES,
+        regenerate_recovery_codes,
+        "users.updateMfaRecoveryCodes|updateMFARecoveryCodes",
+        "mfaRecoveryCodes",
+    ),
+    operation(
+        "GET",
+        "/users/{userId}/mfa/challenges/{challengeId}",
+        get_challenge,
+        "users.getMFAChallenge",
+        "mfaChallengeSecret",
+    ),
 ]

@@ -77,11 +77,13 @@ class NewAuthenticator:
 
 
 class SecretBox:
-    """Encrypts and decrypts MFA secrets under the key derived from the master secret."""
+    """Encrypts and decrypts secrets under a key derived from the master secret for one
+    `purpose` (MFA secrets, OAuth provider tokens), so each use has a key of its own."""
 
-    def __init__(self, database: Database, configured_secret: str) -> None:
+    def __init__(self, database: Database, configured_secret: str, purpose: str = "mfa") -> None:
         self._database = database
         self._configured = configured_secret
+        self._purpose = purpose
 
     @cached_property
     def _fernet(self) -> Fernet:
@@ -90,7 +92,8 @@ class SecretBox:
             with self._database.write() as connection:
                 candidate = secrets.token_hex(32)
                 master = secret_store.get_or_create(connection, "mfa", candidate, clock.now())
-        derived = hmac.new(master.encode(), b"mfa:fernet", hashlib.sha256).digest()
+        label = f"{self._purpose}:fernet".encode()
+        derived = hmac.new(master.encode(), label, hashlib.sha256).digest()
         return Fernet(base64.urlsafe_b64encode(derived))
 
     def load(self) -> None:

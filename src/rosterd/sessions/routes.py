@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from rosterd.errors import UserSessionNotFound
 from rosterd.http.endpoint import Call, Output, endpoint
 from rosterd.http.params import Param
+from rosterd.http.routing import operation
 from rosterd.sessions import models
 from rosterd.sessions.service import SessionKind
 from rosterd.store.users import UserRow
@@ -60,8 +61,18 @@ def delete_sessions(call: Call) -> None:
 
 
 ROUTES: list[BaseRoute] = [
-    Route("/users/{userId}/sessions", create_session, methods=["POST"]),
-    Route("/users/{userId}/sessions", list_sessions, methods=["GET"]),
-    Route("/users/{userId}/sessions", delete_sessions, methods=["DELETE"]),
-    Route("/users/{userId}/sessions/{sessionId}", delete_session, methods=["DELETE"]),
+    operation("POST", "/users/{userId}/sessions", create_session, "users.createSession", "session"),
+    operation(
+        "GET", "/users/{userId}/sessions", list_sessions, "users.listSessions", "sessionList"
+    ),
+    operation(
+        "DELETE", "/users/{userId}/sessions", delete_sessions, "users.deleteSessions", "none"
+    ),
+    operation(
+        "DELETE",
+        "/users/{userId}/sessions/{sessionId}",
+        delete_session,
+        "users.deleteSession",
+        "none",
+    ),
 ]

@@ -345,3 +345,38 @@ recovery_codes = sa.Table(
     sa.Column("created_at", sa.DateTime(), nullable=False),
     sa.Column("updated_at", sa.DateTime(), nullable=False),
 )
+
+# A user's link to an account at an OAuth2 provider (reference §3.8). The provider's
+# tokens are encrypted (rosterd.mfa.service.SecretBox): the server must read them back.
+identities = sa.Table(
+    "identities",
+    metadata,
+    sequence_key(),
+    in_project(),
+    sa.Column("id", sa.String(36), nullable=False),
+    owned_by("users", "user_sequence"),
+    sa.Column("provider", sa.String(128), nullable=False),
+    sa.Column("provider_uid", sa.String(2048), nullable=False),
+    sa.Column("provider_email", sa.String(320), nullable=False),
+    sa.Column("provider_access_token", sa.Text(), nullable=False),
+    sa.Column("provider_access_token_expiry", sa.DateTime(), nullable=True),
+    sa.Column("provider_refresh_token", sa.Text(), nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.Column("updated_at", sa.DateTime(), nullable=False),
+    sa.UniqueConstraint("project_id", "id"),
+    sa.UniqueConstraint("project_id", "provider", "provider_uid"),
+)
+
+# Identities are listed project-wide: each filterable attribute is indexed behind the
+# project, ending in the sequence. A user's identities are found by the user alone.
+for _column in (
+    "provider",
+    "provider_uid",
+    "provider_email",
+    "provider_access_token_expiry",
+    "created_at",
+    "updated_at",
+):
+    sa.Index(None, identities.c.project_id, identities.c[_column], identities.c.sequence)
+sa.Index(None, identities.c.project_id, identities.c.sequence)
+sa.Index(None, identities.c.user_sequence, identities.c.sequence)

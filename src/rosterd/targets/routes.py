@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from rosterd.http.endpoint import Call, Output, endpoint
+from rosterd.http.listing import QUERIES, TOTAL, list_query
 from rosterd.http.params import Param
-from rosterd.queries.parser import parse_queries
+from rosterd.http.routing import operation
 from rosterd.store.targets import TARGET_SCHEMA, TargetRow
 from rosterd.store.users import UserRow
 from rosterd.targets import models
 from rosterd.targets.service import TYPES, NewTarget
-from rosterd.validators import UID, Boolean, CustomId, Strings, Text, WhiteList
+from rosterd.validators import UID, CustomId, Text, WhiteList
 
 READ = ("users.read",)
 WRITE = ("users.write",)
@@ -49,13 +50,13 @@ def create_target(call: Call) -> Output:
     scopes=READ,
     params=(
         USER_ID,
-        Param("queries", Strings(), optional=True, default=[]),
-        Param("total", Boolean(loose=True), optional=True, default=True),
+        QUERIES,
+        TOTAL,
     ),
 )
 def list_targets(call: Call) -> Output:
     user = _user(call)
-    query = parse_queries(call.params["queries"], TARGET_SCHEMA)
+    query = list_query(call, TARGET_SCHEMA, legacy_allowed=False)
     rows, total = call.services.targets.list(user, query, call.params["total"])
     documents = [models.target(row, user.id) for row in rows]
     return Output("targetList", {"total": total, "targets": documents})
@@ -90,9 +91,13 @@ def delete_target(call: Call) -> None:
 
 
 ROUTES: list[BaseRoute] = [
-    Route("/users/{userId}/targets", create_target, methods=["POST"]),
-    Route("/users/{userId}/targets", list_targets, methods=["GET"]),
-    Route("/users/{userId}/targets/{targetId}", get_target, methods=["GET"]),
-    Route("/users/{userId}/targets/{targetId}", update_target, methods=["PATCH"]),
-    Route("/users/{userId}/targets/{targetId}", delete_target, methods=["DELETE"]),
+    operation("POST", "/users/{userId}/targets", create_target, "users.createTarget", "target"),
+    operation("GET", "/users/{userId}/targets", list_targets, "users.listTargets", "targetList"),
+    operation("GET", "/users/{userId}/targets/{targetId}", get_target, "users.getTarget", "target"),
+    operation(
+        "PATCH", "/users/{userId}/targets/{targetId}", update_target, "users.updateTarget", "target"
+    ),
+    operation(
+        "DELETE", "/users/{userId}/targets/{targetId}", delete_target, "users.deleteTarget", "none"
+    ),
 ]

@@ -8,26 +8,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import ClassVar
 
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from rosterd.errors import ArgumentInvalid
 from rosterd.http.endpoint import Call, Output, endpoint
+from rosterd.http.listing import LIST_PARAMS, list_query
 from rosterd.http.params import Param
-from rosterd.queries.ast import ListQuery, Schema
-from rosterd.queries.parser import parse_queries
+from rosterd.http.routing import operation
 from rosterd.store.teams import MEMBERSHIP_SCHEMA, TEAM_SCHEMA, MembershipView
 from rosterd.teams import models
 from rosterd.teams.service import Invitation
 from rosterd.validators import (
     UID,
     Assoc,
-    Boolean,
     CustomId,
     Email,
     Invalid,
+    Kind,
     Phone,
-    Strings,
     Text,
 )
 
@@ -35,13 +35,6 @@ READ = ("teams.read",)
 WRITE = ("teams.write",)
 TEAM_ID = Param("teamId", UID())
 MEMBERSHIP_ID = Param("membershipId", UID())
-LIST_PARAMS = (
-    Param("queries", Strings(), optional=True, default=[]),
-    Param("search", Text(256), optional=True, default=""),
-    Param("total", Boolean(loose=True), optional=True, default=True),
-)
-#: Older clients send Teams list queries in the 1.4 syntax (not `users.listMemberships`).
-LEGACY_QUERIES_BELOW = (1, 5, 0)
 
 _ROLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}")
 
@@ -50,6 +43,7 @@ _ROLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}")
 class Roles:
     """Up to 100 roles, each 1..81 of `[A-Za-z0-9._-]`, not starting with a special char."""
 
+    kind: ClassVar[Kind] = "strings"
     maximum: int = 100
     description: str = (
         "Value must a valid array no longer than 100 items and Parameter must contain at "
@@ -63,11 +57,6 @@ class Roles:
         if not all(isinstance(role, str) and _ROLE.fullmatch(role) for role in value):
             raise Invalid(self.description)
         return list(value)
-
-
-def _query(call: Call, schema: Schema, *, legacy_allowed: bool = True) -> ListQuery:
-    legacy = legacy_allowed and call.response_format < LEGACY_QUERIES_BELOW
-    return parse_queries(call.params["queries"], schema, legacy=legacy)
 
 
 def _membership(found: MembershipView, status: int = 200) -> Output:
@@ -93,7 +82,7 @@ def create_team(call: Call) -> Output:
 
 @endpoint(scopes=READ, params=LIST_PARAMS, keys_only=True)
 def list_teams(call: Call) -> Output:
-    query = _query(call, TEAM_SCHEMA)
+    query = list_query(call, TEAM_SCHEMA)
     page = call.services.teams.list(
         call.project_id, query, call.params["search"], call.params["total"]
     )
@@ -166,7 +155,7 @@ def create_membership(call: Call) -> Output:
 
 @endpoint(scopes=READ, params=(TEAM_ID, *LIST_PARAMS), keys_only=True)
 def list_team_memberships(call: Call) -> Output:
-    query = _query(call, MEMBERSHIP_SCHEMA)
+    query = list_query(call, MEMBERSHIP_SCHEMA)
     page = call.services.teams.members(
         call.project_id, call.params["teamId"], query, call.params["search"], call.params["total"]
     )
@@ -205,7 +194,7 @@ def delete_membership(call: Call) -> None:
 
 @endpoint(scopes=("users.read",), params=(Param("userId", UID()), *LIST_PARAMS))
 def list_user_memberships(call: Call) -> Output:
-    query = _query(call, MEMBERSHIP_SCHEMA, legacy_allowed=False)
+    query = list_query(call, MEMBERSHIP_SCHEMA, legacy_allowed=False)
     page = call.services.teams.memberships_of(
         call.project_id, call.params["userId"], query, call.params["search"], call.params["total"]
     )
@@ -213,17 +202,55 @@ def list_user_memberships(call: Call) -> Output:
 
 
 ROUTES: list[BaseRoute] = [
-    Route("/teams", create_team, methods=["POST"]),
-    Route("/teams", list_teams, methods=["GET"]),
-    Route("/teams/{teamId}", get_team, methods=["GET"]),
-    Route("/teams/{teamId}", update_team_name, methods=["PUT"]),
-    Route("/teams/{teamId}", delete_team, methods=["DELETE"]),
-    Route("/teams/{teamId}/prefs", get_team_prefs, methods=["GET"]),
-    Route("/teams/{teamId}/prefs", update_team_prefs, methods=["PUT"]),
-    Route("/teams/{teamId}/memberships", create_membership, methods=["POST"]),
-    Route("/teams/{teamId}/memberships", list_team_memberships, methods=["GET"]),
-    Route("/teams/{teamId}/memberships/{membershipId}", get_membership, methods=["GET"]),
-    Route("/teams/{teamId}/memberships/{membershipId}", update_membership, methods=["PATCH"]),
-    Route("/teams/{teamId}/memberships/{membershipId}", delete_membership, methods=["DELETE"]),
-    Route("/users/{userId}/memberships", list_user_memberships, methods=["GET"]),
+    operation("POST", "/teams", create_team, "teams.create", "team"),
+    operation("GET", "/teams", list_teams, "teams.list", "teamList"),
+    operation("GET", "/teams/{teamId}", get_team, "teams.get", "team"),
+    operation("PUT", "/teams/{teamId}", update_team_name, "teams.updateName", "team"),
+    operation("DELETE", "/teams/{teamId}", delete_team, "teams.delete", "none"),
+    operation("GET", "/teams/{teamId}/prefs", get_team_prefs, "teams.getPrefs", "preferences"),
+    operation(
+        "PUT", "/teams/{teamId}/prefs", update_team_prefs, "teams.updatePrefs", "preferences"
+    ),
+    operation(
+        "POST",
+        "/teams/{teamId}/memberships",
+        create_membership,
+        "teams.createMembership",
+        "membership",
+    ),
+    operation(
+        "GET",
+        "/teams/{teamId}/memberships",
+        list_team_memberships,
+        "teams.listMemberships",
+        "membershipList",
+    ),
+    operation(
+        "GET",
+        "/teams/{teamId}/memberships/{membershipId}",
+        get_membership,
+        "teams.getMembership",
+        "membership",
+    ),
+    operation(
+        "PATCH",
+        "/teams/{teamId}/memberships/{membershipId}",
+        update_membership,
+        "teams.updateMembership",
+        "membership",
+    ),
+    operation(
+        "DELETE",
+        "/teams/{teamId}/memberships/{membershipId}",
+        delete_membership,
+        "teams.deleteMembership",
+        "none",
+    ),
+    operation(
+        "GET",
+        "/users/{userId}/memberships",
+        list_user_memberships,
+        "users.listMemberships",
+        "membershipList",
+    ),
 ]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from rosterd.clock import to_wire
 from rosterd.http.endpoint import Call, Output, endpoint
 from rosterd.http.params import Param
+from rosterd.http.routing import operation
 from rosterd.validators import UID, Range
 
 
@@ -33,4 +34,6 @@ def create_token(call: Call) -> Output:
     return Output("token", document, 201)
 
 
-ROUTES: list[BaseRoute] = [Route("/users/{userId}/tokens", create_token, methods=["POST"])]
+ROUTES: list[BaseRoute] = [
+    operation("POST", "/users/{userId}/tokens", create_token, "users.createToken", "token")
+]

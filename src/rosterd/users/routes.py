@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from rosterd.http.endpoint import Call, Endpoint, Output, endpoint
+from rosterd.http.listing import LIST_PARAMS, list_query
 from rosterd.http.params import Param
+from rosterd.http.routing import operation
 from rosterd.passwords import StoredPassword, schemes
-from rosterd.queries.parser import parse_queries
 from rosterd.store.users import USER_SCHEMA, UserRow
 from rosterd.users import models
 from rosterd.users.service import NewUser
@@ -24,14 +25,12 @@ from rosterd.validators import (
     Number,
     Password,
     Phone,
-    Strings,
     Text,
 )
 
 READ = ("users.read",)
 WRITE = ("users.write",)
 USER_ID = Param("userId", UID())
-LEGACY_QUERIES_BELOW = (1, 5, 0)
 
 
 def _user(call: Call, row: UserRow, status: int = 200) -> Output:
@@ -119,17 +118,9 @@ IMPORTERS: dict[str, Endpoint] = {
 }
 
 
-@endpoint(
-    scopes=READ,
-    params=(
-        Param("queries", Strings(), optional=True, default=[]),
-        Param("search", Text(256), optional=True, default=""),
-        Param("total", Boolean(loose=True), optional=True, default=True),
-    ),
-)
+@endpoint(scopes=READ, params=LIST_PARAMS)
 def list_users(call: Call) -> Output:
-    legacy = call.response_format < LEGACY_QUERIES_BELOW
-    query = parse_queries(call.params["queries"], USER_SCHEMA, legacy=legacy)
+    query = list_query(call, USER_SCHEMA)
     page = call.services.users.list(
         call.project_id, query, call.params["search"], call.params["total"]
     )
@@ -212,41 +203,71 @@ def update_prefs(call: Call) -> Output:
     return Output("preferences", dict(row.prefs))
 
 
+#: The SDK method of each import route.
+IMPORT_METHODS = {
+    "argon2": "createArgon2User",
+    "bcrypt": "createBcryptUser",
+    "md5": "createMD5User",
+    "phpass": "createPHPassUser",
+    "sha": "createSHAUser",
+    "scrypt": "createScryptUser",
+    "scrypt-modified": "createScryptModifiedUser",
+}
+
 ROUTES: list[BaseRoute] = [
-    Route("/users", create_user, methods=["POST"]),
-    Route("/users", list_users, methods=["GET"]),
-    *(Route(f"/users/{scheme}", create, methods=["POST"]) for scheme, create in IMPORTERS.items()),
-    Route("/users/{userId}", get_user, methods=["GET"]),
-    Route("/users/{userId}", delete_user, methods=["DELETE"]),
-    Route(
+    operation("POST", "/users", create_user, "users.create", "user"),
+    operation("GET", "/users", list_users, "users.list", "userList"),
+    *(
+        operation("POST", f"/users/{scheme}", create, f"users.{IMPORT_METHODS[scheme]}", "user")
+        for scheme, create in IMPORTERS.items()
+    ),
+    operation("GET", "/users/{userId}", get_user, "users.get", "user"),
+    operation("DELETE", "/users/{userId}", delete_user, "users.delete", "none"),
+    operation(
+        "PATCH",
         "/users/{userId}/status",
         _setter("status", Param("status", Boolean(loose=True))),
-        methods=["PATCH"],
+        "users.updateStatus",
+        "user",
     ),
-    Route("/users/{userId}/labels", _setter("labels", Param("labels", Labels())), methods=["PUT"]),
-    Route(
+    operation(
+        "PUT",
+        "/users/{userId}/labels",
+        _setter("labels", Param("labels", Labels())),
+        "users.updateLabels",
+        "user",
+    ),
+    operation(
+        "PATCH",
         "/users/{userId}/impersonator",
         _setter("impersonator", Param("impersonator", Boolean(loose=True))),
-        methods=["PATCH"],
+        "users.updateImpersonator",
+        "user",
     ),
-    Route(
+    operation(
+        "PATCH",
         "/users/{userId}/name",
         _setter("name", Param("name", Text(128, minimum=0))),
-        methods=["PATCH"],
+        "users.updateName",
+        "user",
     ),
-    Route("/users/{userId}/password", update_password, methods=["PATCH"]),
-    Route("/users/{userId}/email", update_email, methods=["PATCH"]),
-    Route("/users/{userId}/phone", update_phone, methods=["PATCH"]),
-    Route(
+    operation("PATCH", "/users/{userId}/password", update_password, "users.updatePassword", "user"),
+    operation("PATCH", "/users/{userId}/email", update_email, "users.updateEmail", "user"),
+    operation("PATCH", "/users/{userId}/phone", update_phone, "users.updatePhone", "user"),
+    operation(
+        "PATCH",
         "/users/{userId}/verification",
         _setter("email_verification", Param("emailVerification", Boolean())),
-        methods=["PATCH"],
+        "users.updateEmailVerification",
+        "user",
     ),
-    Route(
+    operation(
+        "PATCH",
         "/users/{userId}/verification/phone",
         _setter("phone_verification", Param("phoneVerification", Boolean())),
-        methods=["PATCH"],
+        "users.updatePhoneVerification",
+        "user",
     ),
-    Route("/users/{userId}/prefs", get_prefs, methods=["GET"]),
-    Route("/users/{userId}/prefs", update_prefs, methods=["PATCH"]),
+    operation("GET", "/users/{userId}/prefs", get_prefs, "users.getPrefs", "preferences"),
+    operation("PATCH", "/users/{userId}/prefs", update_prefs, "users.updatePrefs", "preferences"),
 ]

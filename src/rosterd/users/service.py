@@ -23,6 +23,7 @@ from rosterd.passwords import StoredPassword
 from rosterd.passwords.argon2 import Argon2
 from rosterd.queries.ast import ListQuery
 from rosterd.store import audit as audit_store
+from rosterd.store import identities as identity_store
 from rosterd.store import sessions as session_store
 from rosterd.store import targets as target_store
 from rosterd.store import teams as team_store
@@ -111,7 +112,11 @@ def new_user_values(
 def insert_user_in(
     connection: Connection, values: dict[str, Any], *, actor: Actor, now: datetime
 ) -> UserRow:
-    """Insert a user, the targets of its email and phone, and the audit record."""
+    """Insert a user, the targets of its email and phone, and the audit record. An email
+    an OAuth2 identity already has as its provider email is taken (reference §2.2)."""
+    email = values["email"]
+    if email and identity_store.provider_email_taken(connection, values["project_id"], email):
+        raise UserEmailAlreadyExists()
     try:
         row = store.insert_user(connection, values)
     except Duplicate:
@@ -127,10 +132,15 @@ def insert_user_in(
 def _check_contact_is_free(
     connection: Connection, row: UserRow, field: str, value: str, duplicate: type[AppwriteError]
 ) -> None:
-    """Another user's email or phone is theirs (`duplicate`); any other target holding the
-    value, the user's own current one included, is a target conflict (reference §2.12)."""
+    """Another user's email or phone is theirs (`duplicate`), and so is an email another
+    user's OAuth2 identity has; any other target holding the value, the user's own
+    current one included, is a target conflict (reference §2.12)."""
     other = store.get_user_by(connection, row.project_id, field, value)
     if other is not None and other.sequence != row.sequence:
+        raise duplicate()
+    if field == "email" and identity_store.provider_email_taken(
+        connection, row.project_id, value, other_than=row.sequence
+    ):
         raise duplicate()
     if target_store.target_with_identifier(connection, row.project_id, value) is not None:
         raise UserTargetAlreadyExists()
