@@ -15,7 +15,11 @@ from rosterd import maintenance
 from rosterd.accounts.routes import ROUTES as ACCOUNT_ROUTES
 from rosterd.audit.routes import ROUTES as AUDIT_ROUTES
 from rosterd.errors import AppwriteError, RouteNotFound
+from rosterd.graphql.engine import Engine
+from rosterd.graphql.routes import ROUTES as GRAPHQL_ROUTES
+from rosterd.graphql.schema import build_schema
 from rosterd.http.responses import SERVER_VERSION, error_response, json_response
+from rosterd.http.routing import operations
 from rosterd.identities.routes import ROUTES as IDENTITY_ROUTES
 from rosterd.jwts.routes import ROUTES as JWT_ROUTES
 from rosterd.messaging.routes import ROUTES as MESSAGING_ROUTES
@@ -74,6 +78,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
                 *MESSAGING_ROUTES,
                 *TEAM_ROUTES,
                 *ACCOUNT_ROUTES,
+                *GRAPHQL_ROUTES,
             ],
         ),
     ]
@@ -87,6 +92,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         },
     )
     app.state.services = services or Services.build(settings)
+    app.state.graphql = Engine(build_schema(operations(routes)), settings)
     return app
 
 

@@ -293,3 +293,20 @@ class PhoneDisabled(AppwriteError):
     code = 503
     default_message = "Phone authentication is disabled on this server: no SMS can be sent."
 
+
+class GraphqlNoQuery(AppwriteError):
+    type = "graphql_no_query"
+    code = 400
+    default_message = 'Param "query" is not optional.'
+
+
+class GraphqlTooManyQueries(AppwriteError):
+    type = "graphql_too_many_queries"
+    code = 400
+    default_message = "Too many queries."
+
+
+class GraphqlMethodUnsupported(AppwriteError):
+    type = "graphql_method_unsupported"
+    code = 405
+    default_message = "GET requests only support GraphQL query operations."

@@ -24,6 +24,16 @@ class Setting:
     help: str
 
 
+def _switch(text: str) -> bool:
+    """`enabled`/`disabled` (Appwrite's spelling), or `true`/`false`, `1`/`0`."""
+    value = text.strip().lower()
+    if value in ("enabled", "true", "1", "on"):
+        return True
+    if value in ("disabled", "false", "0", "off"):
+        return False
+    raise ValueError(text)
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "ROSTERD_DATABASE_URL",
@@ -103,9 +113,10 @@ SETTINGS: tuple[Setting, ...] = (
         "mfa_secret",
         str,
         "",
-        "Key from which the key that encrypts TOTP secrets, MFA challenge codes and recovery "
-        "codes is derived. Unset: a random key is made on first need and kept in the "
-        "database, as for ROSTERD_JWT_SECRET. Changing it makes the stored ones unreadable.",
+        "Key from which the keys that encrypt TOTP secrets, MFA challenge codes, recovery "
+        "codes and OAuth provider tokens are derived (one per use). Unset: a random key is "
+        "made on first need and kept in the database, as for ROSTERD_JWT_SECRET. Changing it "
+        "makes the stored ones unreadable.",
     ),
     Setting(
         "ROSTERD_TRUSTED_PROXIES",
@@ -139,6 +150,36 @@ SETTINGS: tuple[Setting, ...] = (
         "and past abuse counters (each worker runs them, off the request path).",
     ),
     Setting(
+        "ROSTERD_GRAPHQL_MAX_DEPTH",
+        "graphql_max_depth",
+        int,
+        3,
+        "Deepest nesting of fields with sub-selections a GraphQL operation may have "
+        "(Appwrite's `_APP_GRAPHQL_MAX_DEPTH`).",
+    ),
+    Setting(
+        "ROSTERD_GRAPHQL_MAX_COMPLEXITY",
+        "graphql_max_complexity",
+        int,
+        250,
+        "Highest complexity score a GraphQL operation may have "
+        "(Appwrite's `_APP_GRAPHQL_MAX_COMPLEXITY`).",
+    ),
+    Setting(
+        "ROSTERD_GRAPHQL_MAX_BATCH",
+        "graphql_max_batch",
+        int,
+        10,
+        "Most GraphQL operations one request may batch (Appwrite's `_APP_GRAPHQL_MAX_BATCH_SIZE`).",
+    ),
+    Setting(
+        "ROSTERD_GRAPHQL_INTROSPECTION",
+        "graphql_introspection",
+        _switch,
+        True,
+        "Whether GraphQL answers introspection (`__schema`, `__type`): `enabled` or `disabled`.",
+    ),
+    Setting(
         "ROSTERD_LOG_LEVEL",
         "log_level",
         str,
@@ -160,6 +201,9 @@ _MINIMUMS = {
     "signin_period": 1,
     "audit_retention_days": 1,
     "maintenance_interval": 1,
+    "graphql_max_depth": 1,
+    "graphql_max_complexity": 1,
+    "graphql_max_batch": 1,
 }
 
 
@@ -188,6 +232,10 @@ class Settings:
     geoip_db: str = field(default=_defaults()["geoip_db"])
     audit_retention_days: int = field(default=_defaults()["audit_retention_days"])
     maintenance_interval: int = field(default=_defaults()["maintenance_interval"])
+    graphql_max_depth: int = field(default=_defaults()["graphql_max_depth"])
+    graphql_max_complexity: int = field(default=_defaults()["graphql_max_complexity"])
+    graphql_max_batch: int = field(default=_defaults()["graphql_max_batch"])
+    graphql_introspection: bool = field(default=_defaults()["graphql_introspection"])
     log_level: str = field(default=_defaults()["log_level"])
 
     @classmethod

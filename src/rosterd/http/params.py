@@ -55,8 +55,8 @@ def parse_query_string(text: str) -> dict[str, Any]:
     return values
 
 
-async def read_body(request: Request, max_bytes: int) -> dict[str, Any]:
-    """The body's parameters; an empty body is `{}`."""
+async def read_body_bytes(request: Request, max_bytes: int) -> bytes:
+    """The raw body, refused with 413 past `max_bytes` (declared or actually sent)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise BodyTooLarge()
@@ -65,12 +65,18 @@ async def read_body(request: Request, max_bytes: int) -> dict[str, Any]:
         raw.extend(chunk)
         if len(raw) > max_bytes:
             raise BodyTooLarge()
+    return bytes(raw)
+
+
+async def read_body(request: Request, max_bytes: int) -> dict[str, Any]:
+    """The body's parameters; an empty body is `{}`."""
+    raw = await read_body_bytes(request, max_bytes)
     if not raw.strip():
         return {}
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/x-www-form-urlencoded":
         return parse_query_string(raw.decode("utf-8", "replace"))
-    return _decode_json(bytes(raw))
+    return _decode_json(raw)
 
 
 def _refuse_constant(name: str) -> object:

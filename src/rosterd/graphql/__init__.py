@@ -1,0 +1,1 @@
+"""GraphQL over the REST route table (reference §10)."""

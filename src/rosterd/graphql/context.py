@@ -1,0 +1,31 @@
+"""What one GraphQL request carries through its fields' resolvers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from rosterd.http.endpoint import Cookie, Output, Site, set_cookie
+
+
+@dataclass
+class Context:
+    """The outer HTTP request, and what the replayed REST routes asked of the response:
+    cookies and headers to set, and whether one of them answered 204."""
+
+    request: Request
+    no_content: bool = False
+    cookies: list[tuple[Cookie, Site]] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def keep(self, output: Output, site: Site) -> None:
+        self.cookies.extend((cookie, site) for cookie in output.cookies)
+        self.headers.update(output.headers)
+
+    def apply(self, response: Response) -> Response:
+        for cookie, site in self.cookies:
+            set_cookie(response, cookie, site)
+        response.headers.update(self.headers)
+        return response
