@@ -7,6 +7,7 @@ import uuid
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
@@ -18,6 +19,7 @@ from rosterd.errors import AppwriteError, RouteNotFound
 from rosterd.graphql.engine import Engine
 from rosterd.graphql.routes import ROUTES as GRAPHQL_ROUTES
 from rosterd.graphql.schema import build_schema
+from rosterd.http.formats import FormatWarning
 from rosterd.http.responses import SERVER_VERSION, error_response, json_response
 from rosterd.http.routing import operations
 from rosterd.identities.routes import ROUTES as IDENTITY_ROUTES
@@ -85,6 +87,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
     app = Starlette(
         routes=routes,
         lifespan=maintenance.lifespan,
+        middleware=[Middleware(FormatWarning, server_version=SERVER_VERSION)],
         exception_handlers={
             AppwriteError: _appwrite_error,
             HTTPException: _http_error,

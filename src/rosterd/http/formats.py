@@ -6,6 +6,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 Version = tuple[int, int, int]
 
 LATEST: Version = (99, 0, 0)
@@ -62,3 +65,40 @@ def downgrade(model: str, data: Any, version: Version) -> Any:
     else:
         _item_filter(model, version)(data)
     return data
+
+
+def newer_than_server(header: str | None, server: Version) -> bool:
+    """A client asking for a format this server does not know yet (it gets a warning)."""
+    return (
+        header is not None and _SEMVER.match(header) is not None and parse_version(header) > server
+    )
+
+
+class FormatWarning:
+    """ASGI middleware: answer a client built for a newer server with `X-Appwrite-Warning`,
+    as Appwrite does; nothing else changes."""
+
+    def __init__(self, app: ASGIApp, server_version: str) -> None:
+        self.app = app
+        self.server_version = server_version
+        self.server = parse_version(server_version)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        header = Headers(scope=scope).get("x-appwrite-response-format")
+        if not newer_than_server(header, self.server):
+            await self.app(scope, receive, send)
+            return
+        warning = (
+            f"This client was built for Appwrite {header}, but this server speaks "
+            f"{self.server_version}: answers are in the {self.server_version} format."
+        )
+
+        async def send_with_warning(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["x-appwrite-warning"] = warning
+            await send(message)
+
+        await self.app(scope, receive, send_with_warning)
