@@ -237,6 +237,8 @@ BAD_IMPORTS = [
     ("sha", {**BASE, "password": "ab" * 31, "passwordVersion": "sha256"}, "password"),
     ("md5", {**BASE, "password": "z" * 32}, "password"),
     ("bcrypt", {**BASE, "password": "$2a$10$tooshort"}, "password"),
+    # the right shape, but a salt whose last character sets padding bits bcrypt refuses
+    ("bcrypt", {**BASE, "password": "$2b$15$" + "a" * 21 + "/" + "b" * 31}, "password"),
     ("argon2", {**BASE, "password": "$argon2id$garbage"}, "password"),
     ("phpass", {**BASE, "password": "$P$!badcountxxxxxxxxxxxxxxxxxxxxxx"}, "password"),
     ("md5", {**BASE}, "password"),
