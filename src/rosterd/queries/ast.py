@@ -22,6 +22,14 @@ class AttributeType(Enum):
 #: Attribute name as clients spell it (`name`, `$createdAt`) -> its type.
 Schema: TypeAlias = Mapping[str, AttributeType]
 
+#: The attributes every collection has.
+SYSTEM_ATTRIBUTES: Schema = {
+    "$id": AttributeType.STRING,
+    "$createdAt": AttributeType.DATETIME,
+    "$updatedAt": AttributeType.DATETIME,
+    "$sequence": AttributeType.INTEGER,
+}
+
 #: A value after validation: strings, booleans, datetimes (naive UTC) or integers.
 Value: TypeAlias = str | bool | datetime | int
 

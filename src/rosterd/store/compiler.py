@@ -42,6 +42,16 @@ class Collection:
     search: Callable[[str], Predicate] | None = None
 
 
+def system_columns(table: sa.Table) -> dict[str, sa.Column[Any]]:
+    """The columns of the attributes every collection has (`$id`, `$createdAt`, ...)."""
+    return {
+        "$id": table.c.id,
+        "$createdAt": table.c.created_at,
+        "$updatedAt": table.c.updated_at,
+        "$sequence": table.c.sequence,
+    }
+
+
 @dataclass(frozen=True)
 class SortKey:
     column: sa.Column[Any]

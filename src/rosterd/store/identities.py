@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
-from rosterd.queries.ast import AttributeType, ListQuery, Schema
+from rosterd.queries.ast import SYSTEM_ATTRIBUTES, AttributeType, ListQuery, Schema
 from rosterd.store import compiler
 from rosterd.store.tables import identities, users
 
@@ -46,10 +46,7 @@ _COLUMNS = tuple(field.name for field in fields(IdentityRow))
 
 #: What clients may filter identities by (reference §2.21).
 IDENTITY_SCHEMA: Schema = {
-    "$id": AttributeType.STRING,
-    "$createdAt": AttributeType.DATETIME,
-    "$updatedAt": AttributeType.DATETIME,
-    "$sequence": AttributeType.INTEGER,
+    **SYSTEM_ATTRIBUTES,
     "userId": AttributeType.STRING,
     "provider": AttributeType.STRING,
     "providerUid": AttributeType.STRING,
@@ -61,10 +58,7 @@ COLLECTION = compiler.Collection(
     table=identities,
     sequence=identities.c.sequence,
     columns={
-        "$id": identities.c.id,
-        "$createdAt": identities.c.created_at,
-        "$updatedAt": identities.c.updated_at,
-        "$sequence": identities.c.sequence,
+        **compiler.system_columns(identities),
         "userId": users.c.id,
         "provider": identities.c.provider,
         "providerUid": identities.c.provider_uid,

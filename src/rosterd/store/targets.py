@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
-from rosterd.queries.ast import AttributeType, ListQuery, Schema
+from rosterd.queries.ast import SYSTEM_ATTRIBUTES, AttributeType, ListQuery, Schema
 from rosterd.store import compiler
 from rosterd.store.tables import providers, targets, users
 from rosterd.store.users import UserRow
@@ -54,10 +54,7 @@ _PROVIDER_COLUMNS = tuple(field.name for field in fields(ProviderRow))
 
 #: What clients may filter targets by (the user is fixed by the path).
 TARGET_SCHEMA: Schema = {
-    "$id": AttributeType.STRING,
-    "$createdAt": AttributeType.DATETIME,
-    "$updatedAt": AttributeType.DATETIME,
-    "$sequence": AttributeType.INTEGER,
+    **SYSTEM_ATTRIBUTES,
     "userId": AttributeType.STRING,
     "providerId": AttributeType.STRING,
     "identifier": AttributeType.STRING,
@@ -68,10 +65,7 @@ COLLECTION = compiler.Collection(
     table=targets,
     sequence=targets.c.sequence,
     columns={
-        "$id": targets.c.id,
-        "$createdAt": targets.c.created_at,
-        "$updatedAt": targets.c.updated_at,
-        "$sequence": targets.c.sequence,
+        **compiler.system_columns(targets),
         "userId": users.c.id,
         "providerId": targets.c.provider_id,
         "identifier": targets.c.identifier,

@@ -23,7 +23,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
-from rosterd.queries.ast import AttributeType, Condition, ListQuery, Logical, Schema
+from rosterd.queries.ast import (
+    SYSTEM_ATTRIBUTES,
+    AttributeType,
+    Condition,
+    ListQuery,
+    Logical,
+    Schema,
+)
 from rosterd.store import compiler, search
 from rosterd.store.tables import authenticators, membership_roles, memberships, teams, users
 from rosterd.store.users import Duplicate, UserRow, row_from_mapping
@@ -77,20 +84,14 @@ _MEMBER = "member_"
 
 #: Attributes clients may filter and order teams by (`billingPlan` is Appwrite Cloud's).
 TEAM_SCHEMA: Schema = {
-    "$id": AttributeType.STRING,
-    "$createdAt": AttributeType.DATETIME,
-    "$updatedAt": AttributeType.DATETIME,
-    "$sequence": AttributeType.INTEGER,
+    **SYSTEM_ATTRIBUTES,
     "name": AttributeType.STRING,
     "total": AttributeType.INTEGER,
 }
 
 #: Attributes clients may filter and order memberships by.
 MEMBERSHIP_SCHEMA: Schema = {
-    "$id": AttributeType.STRING,
-    "$createdAt": AttributeType.DATETIME,
-    "$updatedAt": AttributeType.DATETIME,
-    "$sequence": AttributeType.INTEGER,
+    **SYSTEM_ATTRIBUTES,
     "userId": AttributeType.STRING,
     "teamId": AttributeType.STRING,
     "invited": AttributeType.DATETIME,
@@ -112,10 +113,7 @@ TEAMS = compiler.Collection(
     table=teams,
     sequence=teams.c.sequence,
     columns={
-        "$id": teams.c.id,
-        "$createdAt": teams.c.created_at,
-        "$updatedAt": teams.c.updated_at,
-        "$sequence": teams.c.sequence,
+        **compiler.system_columns(teams),
         "name": teams.c.name,
         "total": teams.c.total,
     },
@@ -127,10 +125,7 @@ MEMBERSHIPS = compiler.Collection(
     table=memberships,
     sequence=memberships.c.sequence,
     columns={
-        "$id": memberships.c.id,
-        "$createdAt": memberships.c.created_at,
-        "$updatedAt": memberships.c.updated_at,
-        "$sequence": memberships.c.sequence,
+        **compiler.system_columns(memberships),
         "userId": users.c.id,
         "teamId": teams.c.id,
         "invited": memberships.c.invited,

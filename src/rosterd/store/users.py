@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
-from rosterd.queries.ast import AttributeType, ListQuery, Schema
+from rosterd.queries.ast import SYSTEM_ATTRIBUTES, AttributeType, ListQuery, Schema
 from rosterd.store import compiler, search
 from rosterd.store.tables import user_labels, users
 
@@ -61,10 +61,7 @@ _COLUMNS = tuple(field.name for field in fields(UserRow))
 
 #: Attributes clients may filter and order users by, and their types.
 USER_SCHEMA: Schema = {
-    "$id": AttributeType.STRING,
-    "$createdAt": AttributeType.DATETIME,
-    "$updatedAt": AttributeType.DATETIME,
-    "$sequence": AttributeType.INTEGER,
+    **SYSTEM_ATTRIBUTES,
     "name": AttributeType.STRING,
     "email": AttributeType.STRING,
     "phone": AttributeType.STRING,
@@ -94,10 +91,7 @@ COLLECTION = compiler.Collection(
     table=users,
     sequence=users.c.sequence,
     columns={
-        "$id": users.c.id,
-        "$createdAt": users.c.created_at,
-        "$updatedAt": users.c.updated_at,
-        "$sequence": users.c.sequence,
+        **compiler.system_columns(users),
         "name": users.c.name,
         "email": users.c.email,
         "phone": users.c.phone,
