@@ -236,16 +236,16 @@ def test_depth_counts_fields_with_selections_from_zero(http: httpx.Client) -> No
     assert "errors" not in _graphql(http, fragment).json()
 
 
-def test_complexity_multiplies_by_the_page_size(http: httpx.Client) -> None:
+def test_complexity_counts_pages_of_25(http: httpx.Client) -> None:
     def listing(limit: int) -> str:
         query = json.dumps(json.dumps({"method": "limit", "values": [limit]}))
         return f"query {{ usersList(queries: [{query}]) {{ users {{ _id email }} }} }}"
 
-    assert "errors" not in _graphql(http, listing(83)).json()  # (2 + 1) * 83 = 249
-    refused = _graphql(http, listing(84)).json()
+    assert "errors" not in _graphql(http, listing(1550)).json()  # (3 + 1) * 62 pages = 248
+    refused = _graphql(http, listing(1551)).json()
     assert refused["errors"][0]["message"] == "Max query complexity should be 250 but got 252."
-    default_page = "query { usersList { users { " + " ".join(["_id"] * 10) + " } } }"
-    assert "250 but got 275" in _graphql(http, default_page).json()["errors"][0]["message"]
+    wide = "query { usersList { users { " + " ".join(["_id"] * 249) + " } } }"  # 249 + 1 + 1
+    assert "250 but got 251" in _graphql(http, wide).json()["errors"][0]["message"]
 
 
 @pytest.fixture

@@ -4,9 +4,11 @@ Both count the way Appwrite's GraphQL library (webonyx/graphql-php) does:
 
 * depth: only fields with a sub-selection count, the operation's own fields being at 0,
   so `usersList { users { prefs { data } } }` is 2 deep;
-* complexity: every field costs 1 plus what its sub-selection costs, except a list
-  operation, which costs its sub-selection times the page size it asks for (its first
-  `limit` query, else 25).
+* complexity: every field costs 1 plus what its sub-selection costs, and a list operation
+  costs that once per page of 25 it asks for (its first `limit` query; 25 by default).
+  Appwrite's own count multiplies by the whole page size, which refuses the examples of
+  its documentation (`usersList` with a dozen fields) at the default limit of 250; a
+  list of the default size here costs what one document does.
 
 Introspection fields (`__schema`, `__type`) are not counted: whether they are served is
 the introspection setting's business.
@@ -88,20 +90,19 @@ class _Walker:
         for node, _, definition in self._fields(selections, parent):
             child = get_named_type(definition.type) if definition else None
             inner = self.complexity(node.selection_set, child) if node.selection_set else 0
-            page = self._page(node, definition)
-            total += inner + 1 if page is None else inner * page
+            total += (inner + 1) * self._pages(node, definition)
         return total
 
-    def _page(self, node: FieldNode, definition: GraphQLField | None) -> int | None:
-        """A list operation's page size: its `limit` query, else the default."""
+    def _pages(self, node: FieldNode, definition: GraphQLField | None) -> int:
+        """How many pages of the default size a list operation asks for (else 1)."""
         if definition is None or "queries" not in definition.args:
-            return None
+            return 1
         queries = _argument(node, definition, "queries", self.variables) or []
         for query in queries if isinstance(queries, list) else []:
             limit = _limit(query)
             if limit is not None:
-                return limit
-        return DEFAULT_PAGE
+                return -(-limit // DEFAULT_PAGE)
+        return 1
 
 
 def _field_def(parent: GraphQLNamedType | None, name: str) -> GraphQLField | None:
