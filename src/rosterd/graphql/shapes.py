@@ -123,17 +123,19 @@ PROVIDER = (
 
 MFA_CHALLENGE = ("$id", "$createdAt", "userId", "expire")
 
-#: The password hash algorithms' options, one object type each in the union `HashOptions`.
+#: The password hash algorithms' options, one object type each in the union `HashOptions`:
+#: Appwrite's fields, and the options REST shows that Appwrite's types lack (scrypt's
+#: `salt`, bcrypt's `cost`, the SHA `version`), so GraphQL can read all REST shows.
 ALGORITHMS = {
     "argon2": ("AlgoArgon2", ("type", "memoryCost:Int", "timeCost:Int", "threads:Int")),
     "scrypt": (
         "AlgoScrypt",
-        ("type", "costCpu:Int", "costMemory:Int", "costParallel:Int", "length:Int"),
+        ("type", "costCpu:Int", "costMemory:Int", "costParallel:Int", "length:Int", "salt"),
     ),
     "scryptMod": ("AlgoScryptModified", ("type", "salt", "saltSeparator", "signerKey")),
-    "bcrypt": ("AlgoBcrypt", ("type",)),
+    "bcrypt": ("AlgoBcrypt", ("type", "cost:Int")),
     "phpass": ("AlgoPhpass", ("type",)),
-    "sha": ("AlgoSha", ("type",)),
+    "sha": ("AlgoSha", ("type", "version")),
     "md5": ("AlgoMd5", ("type",)),
 }
 
