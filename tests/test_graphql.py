@@ -3,6 +3,7 @@ Python SDK's Graphql service and over raw HTTP."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -12,7 +13,14 @@ import pytest
 from appwrite.exception import AppwriteException
 from appwrite.services.graphql import Graphql
 from appwrite.services.users import Users
+from starlette.applications import Starlette
+from starlette.routing import Mount
 
+from rosterd.graphql.engine import Engine
+from rosterd.graphql.routes import ROUTES as GRAPHQL_ROUTES
+from rosterd.graphql.schema import build_schema
+from rosterd.http.endpoint import Call, Output, endpoint
+from rosterd.http.routing import operation, operations
 from rosterd.services import Services
 from tests.conftest import Project, Server, serve_in_thread
 
@@ -277,3 +285,31 @@ def test_introspection_lists_every_users_operation(http: httpx.Client) -> None:
     fields = _graphql(http, '{ __type(name: "Mutation") { fields { name } } }').json()
     names = {field["name"] for field in fields["data"]["__type"]["fields"]}
     assert {"usersCreateBcryptUser", "usersUpdateMfa", "usersUpdateMFA", "usersDelete"} <= names
+
+
+@endpoint(scopes=("users.read",))
+def _broken(call: Call) -> Output:
+    raise RuntimeError(f"a detail of {call.project_id} nobody should see")
+
+
+def test_an_unexpected_failure_is_a_server_error_without_details(project: Project) -> None:
+    """A handler failing in a way REST would answer 500 to: logged, and the client sees
+    Appwrite's generic error, not the exception's text."""
+    routes = [Mount("/v1", routes=[*GRAPHQL_ROUTES, operation("GET", "/b", _broken, "t.b", "jwt")])]
+    app = Starlette(routes=routes)
+    app.state.services = project.server.services
+    app.state.graphql = Engine(build_schema(operations(routes)), project.server.services.settings)
+
+    async def ask() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test/v1") as client:
+            headers = {"x-appwrite-project": project.id, "x-appwrite-key": project.key}
+            return await client.post("/graphql", json={"query": "{ tB { jwt } }"}, headers=headers)
+
+    body = asyncio.run(ask()).json()
+    assert body["data"] == {"tB": None}
+    (error,) = body["errors"]
+    assert (error["message"], error["extensions"]) == (
+        "Server Error",
+        {"type": "general_unknown", "code": 500},
+    )

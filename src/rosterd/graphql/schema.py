@@ -8,6 +8,7 @@ field's resolver runs the REST endpoint's own code with the outer request's cred
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -35,6 +36,8 @@ from rosterd.http.endpoint import invoke
 from rosterd.http.params import Param
 from rosterd.http.routing import Operation
 from rosterd.validators import Kind
+
+log = logging.getLogger("rosterd")
 
 _ARGUMENT_TYPES: dict[Kind, GraphQLInputType] = {
     "string": GraphQLString,
@@ -72,6 +75,9 @@ def _resolver(op: Operation) -> Any:
             result = await invoke(op.spec, context.request, arguments)
         except AppwriteError as error:
             raise _error(error) from error
+        except Exception as error:  # what REST answers 500 to: logged, never shown
+            log.error("unexpected error in %s", info.field_name, exc_info=error)
+            raise _error(AppwriteError()) from error
         output = result.output
         if output is not None:
             context.keep(output, result.site)
