@@ -211,6 +211,14 @@ def test_syntax_and_schema_errors_are_graphql_errors(http: httpx.Client) -> None
     assert "data" not in unknown.json()
 
 
+def test_a_document_of_more_than_5000_tokens_is_not_parsed(http: httpx.Client) -> None:
+    huge = "query { usersList { users { " + " ".join(["_id"] * 5000) + " } } }"
+    answer = _graphql(http, huge)
+    assert answer.status_code == 200
+    (error,) = answer.json()["errors"]
+    assert "more than 5000 tokens" in error["message"]
+
+
 def test_a_session_created_through_graphql_sets_the_session_cookie(
     project: Project, http: httpx.Client
 ) -> None:

@@ -7,6 +7,7 @@ from inspect import isawaitable
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     GraphQLError,
     GraphQLSchema,
     NoSchemaIntrospectionCustomRule,
@@ -17,11 +18,16 @@ from graphql import (
     specified_rules,
     validate,
 )
+from starlette.concurrency import run_in_threadpool
 
 from rosterd.errors import GraphqlMethodUnsupported
 from rosterd.graphql.context import Context
 from rosterd.graphql.limits import complexity_rule, depth_rule
 from rosterd.settings import Settings
+
+#: Far more than any real operation has (the longest documented example has under 50;
+#: the standard introspection query about 300); parsing stops past it.
+MAX_TOKENS = 5000
 
 
 @dataclass(frozen=True)
@@ -51,17 +57,24 @@ class Engine:
             rules.append(NoSchemaIntrospectionCustomRule)
         return rules
 
+    def _checked(self, request: Request) -> DocumentNode | list[GraphQLError]:
+        """The parsed document, or why it cannot run (in a worker thread: a large document
+        takes a while to parse and validate, and must not hold up other requests)."""
+        try:
+            document = parse(request.query, max_tokens=MAX_TOKENS)
+        except GraphQLError as error:
+            return [error]
+        errors = validate(self.schema, document, self._rules(request.variables))
+        return list(errors) if errors else document
+
     async def run(self, request: Request, context: Context, mutations: bool) -> dict[str, Any]:
         """The GraphQL result of one operation (`{"data"}` and/or `{"errors"}`).
 
         With `mutations` false (GET), a mutation is refused before anything runs."""
-        try:
-            document = parse(request.query)
-        except GraphQLError as error:
-            return {"errors": [error.formatted]}
-        errors = validate(self.schema, document, self._rules(request.variables))
-        if errors:
-            return {"errors": [error.formatted for error in errors]}
+        checked = await run_in_threadpool(self._checked, request)
+        if isinstance(checked, list):
+            return {"errors": [error.formatted for error in checked]}
+        document = checked
         operation = get_operation_ast(document, request.operation_name)
         if not mutations and operation and operation.operation == OperationType.MUTATION:
             raise GraphqlMethodUnsupported()
