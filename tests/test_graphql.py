@@ -211,12 +211,12 @@ def test_syntax_and_schema_errors_are_graphql_errors(http: httpx.Client) -> None
     assert "data" not in unknown.json()
 
 
-def test_a_document_of_more_than_5000_tokens_is_not_parsed(http: httpx.Client) -> None:
-    huge = "query { usersList { users { " + " ".join(["_id"] * 5000) + " } } }"
+def test_a_document_of_more_than_2000_tokens_is_not_parsed(http: httpx.Client) -> None:
+    huge = "query { usersList { users { " + " ".join(["_id"] * 2000) + " } } }"
     answer = _graphql(http, huge)
     assert answer.status_code == 200
     (error,) = answer.json()["errors"]
-    assert "more than 5000 tokens" in error["message"]
+    assert "more than 2000 tokens" in error["message"]
 
 
 def test_a_session_created_through_graphql_sets_the_session_cookie(
@@ -321,3 +321,105 @@ def test_an_unexpected_failure_is_a_server_error_without_details(project: Projec
         "Server Error",
         {"type": "general_unknown", "code": 500},
     )
+
+
+# What a review found --------------------------------------------------------------------
+
+
+def test_nested_fragments_are_measured_once_each(http: httpx.Client) -> None:
+    """Each fragment spreads the next twice: 2**40 fields. Measured fragment by fragment,
+    the count is immediate, and the operation is refused."""
+    levels = 40
+    fragments = [f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels)]
+    query = " ".join(
+        ["query { ...F0 }", *fragments, f"fragment F{levels} on Query {{ __typename }}"]
+    )
+    (error,) = _graphql(http, query).json()["errors"]
+    assert error["message"] == f"Max query complexity should be 250 but got {2**levels}."
+
+
+def test_introspection_counts_like_any_field(http: httpx.Client) -> None:
+    wide = "{ " + " ".join(f"a{i}: __schema {{ types {{ name }} }}" for i in range(100)) + " }"
+    (error,) = _graphql(http, wide).json()["errors"]
+    assert error["message"] == "Max query complexity should be 250 but got 300."
+    deep = "{ __schema { types { fields { type { ofType { name } } } } } }"
+    (error,) = _graphql(http, deep).json()["errors"]
+    assert error["message"] == "Max query depth should be 3 but got 4."
+
+
+@pytest.mark.parametrize(
+    ("declared", "passed", "variables", "headers"),
+    [
+        ("$q: [String]", "$q", {"q": ['{"method":"limit","values":["5000"]}']}, {}),
+        ("$q: [String]", "$q", {"q": ['{"method":"limit","values":[5000.0]}']}, {}),
+        ('$q: [String] = ["{\\"method\\":\\"limit\\",\\"values\\":[5000]}"]', "$q", {}, {}),
+        ("$q: [String]", "$q", {"q": ["limit(5000)"]}, {"x-appwrite-response-format": "1.4.0"}),
+        ("$q: [String]", "$q", {"q": ['{"method":"limit","values":[[5000]]}']}, {}),
+    ],
+)
+def test_every_spelling_of_a_large_limit_counts(
+    http: httpx.Client,
+    declared: str,
+    passed: str,
+    variables: dict[str, Any],
+    headers: dict[str, str],
+) -> None:
+    query = f"query Big({declared}) {{ usersList(queries: {passed}) {{ total users {{ _id }} }} }}"
+    answer = http.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    ).json()
+    assert answer["errors"][0]["message"] == "Max query complexity should be 250 but got 800."
+
+
+def test_sign_ins_cost_a_hundred_each(project: Project) -> None:
+    def sign_ins(count: int) -> str:
+        fields = [
+            f'a{i}: accountCreateEmailPasswordSession(email: "n{i}@example.com",'
+            ' password: "password-1") { _id }'
+            for i in range(count)
+        ]
+        return "mutation { " + " ".join(fields) + " }"
+
+    with httpx.Client(base_url=project.server.endpoint) as guest:
+        headers = {"x-appwrite-project": project.id}
+        two = guest.post("/graphql", json={"query": sign_ins(2)}, headers=headers).json()
+        three = guest.post("/graphql", json={"query": sign_ins(3)}, headers=headers).json()
+    assert [error["extensions"]["type"] for error in two["errors"]] == [
+        "user_invalid_credentials",
+        "user_invalid_credentials",
+    ]
+    assert three["errors"][0]["message"] == "Max query complexity should be 250 but got 303."
+
+
+def test_hostile_bodies_and_variables_are_client_errors(http: httpx.Client) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    body = http.post("/graphql", content=deep, headers={"content-type": "application/json"})
+    assert (body.status_code, body.json()["type"]) == (400, "general_argument_invalid")
+    nested = {"query": "{ __typename }", "variables": "[" * 5000 + "]" * 5000}
+    assert http.post("/graphql", json=nested).json()["type"] == "general_argument_invalid"
+    _create(http, "ua", "ua@example.com")
+    missing = (
+        'mutation($x: Int) { usersUpdatePrefs(userId: "ua", prefs: {a: [1, {b: $x}]}) { data } }'
+    )
+    (error,) = _graphql(http, missing).json()["errors"]
+    assert "extensions" not in error and "Assoc" in error["message"]
+    assert http.get("/users/ua/prefs").json() == {}
+
+
+def test_an_unknown_project_is_refused_before_anything_runs(project: Project) -> None:
+    with httpx.Client(base_url=project.server.endpoint) as guest:
+        answer = guest.post(
+            "/graphql", json={"query": "{ __typename }"}, headers={"x-appwrite-project": "nope"}
+        )
+    assert (answer.status_code, answer.json()["type"]) == (404, "project_not_found")
+
+
+def test_fallback_cookies_are_flagged_as_in_rest(project: Project, http: httpx.Client) -> None:
+    _create(http, "fb", "fb@example.com")
+    secret = http.post("/users/fb/sessions").json()["secret"]
+    fallback = json.dumps({f"a_session_{project.id}": secret})
+    with httpx.Client(base_url=project.server.endpoint) as browser:
+        headers = {"x-appwrite-project": project.id, "x-fallback-cookies": fallback}
+        answer = browser.post("/graphql", json={"query": "{ accountGet { _id } }"}, headers=headers)
+    assert answer.json() == {"data": {"accountGet": {"_id": "fb"}}}
+    assert answer.headers["x-debug-fallback"] == "true"

@@ -87,7 +87,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
     app = Starlette(
         routes=routes,
         lifespan=maintenance.lifespan,
-        middleware=[Middleware(FormatWarning, server_version=SERVER_VERSION)],
+        middleware=[Middleware(FormatWarning)],
         exception_handlers={
             AppwriteError: _appwrite_error,
             HTTPException: _http_error,

@@ -17,6 +17,7 @@ class Context:
 
     request: Request
     no_content: bool = False
+    via_fallback: bool = False
     cookies: list[tuple[Cookie, Site]] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
 
@@ -28,4 +29,6 @@ class Context:
         for cookie, site in self.cookies:
             set_cookie(response, cookie, site)
         response.headers.update(self.headers)
+        if self.via_fallback:
+            response.headers["x-debug-fallback"] = "true"
         return response

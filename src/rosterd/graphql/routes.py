@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -25,6 +26,7 @@ from rosterd.errors import (
 from rosterd.graphql.context import Context
 from rosterd.graphql.engine import Engine
 from rosterd.graphql.engine import Request as Operation
+from rosterd.http.auth import authenticate
 from rosterd.http.params import parse_query_string, read_body_bytes
 from rosterd.http.responses import error_response, json_response, no_content
 
@@ -54,7 +56,7 @@ def _operation(payload: Any) -> Operation:
 def _json(text: str, what: str) -> Any:
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise ArgumentInvalid(f"The GraphQL {what} is not valid JSON.") from None
 
 
@@ -74,6 +76,8 @@ async def _posted(request: Request) -> Any:
 
 
 async def _answer(request: Request, payload: Any, *, mutations: bool) -> Response:
+    # The project (and credentials) must hold before anything runs, introspection included.
+    await run_in_threadpool(authenticate, request, request.app.state.services)
     engine, context = _engine(request), Context(request)
     if isinstance(payload, list):
         if not payload:

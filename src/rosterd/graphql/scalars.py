@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from graphql import GraphQLScalarType, StringValueNode, ValueNode, value_from_ast_untyped
+from graphql import GraphQLScalarType, StringValueNode, Undefined, ValueNode, value_from_ast_untyped
 
 
 def _decoded(value: Any) -> Any:
@@ -31,7 +31,20 @@ def _object(value: Any) -> dict[str, Any]:
 def _literal(node: ValueNode, variables: dict[str, Any] | None = None) -> Any:
     if isinstance(node, StringValueNode):
         return _decoded(node.value)
-    return value_from_ast_untyped(node, variables)
+    value = value_from_ast_untyped(node, variables)
+    if _has_undefined(value):
+        raise ValueError("Value refers to a variable that was not given")
+    return value
+
+
+def _has_undefined(value: Any) -> bool:
+    if value is Undefined:
+        return True
+    if isinstance(value, dict):
+        return any(_has_undefined(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_undefined(item) for item in value)
+    return False
 
 
 def _object_literal(node: ValueNode, variables: dict[str, Any] | None = None) -> dict[str, Any]:

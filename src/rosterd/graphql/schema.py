@@ -79,6 +79,7 @@ def _resolver(op: Operation) -> Any:
             log.error("unexpected error in %s", info.field_name, exc_info=error)
             raise _error(AppwriteError()) from error
         output = result.output
+        context.via_fallback = context.via_fallback or result.via_fallback
         if output is not None:
             context.keep(output, result.site)
         if output is None or output.status == 204:
@@ -91,7 +92,8 @@ def _resolver(op: Operation) -> Any:
 
 def _field(op: Operation, types: ModelTypes) -> GraphQLField:
     arguments = {param.name: _argument(param) for param in op.spec.params}
-    return GraphQLField(types.of(op.model), arguments, resolve=_resolver(op))
+    extensions = {"cost": op.cost} if op.cost != 1 else None
+    return GraphQLField(types.of(op.model), arguments, resolve=_resolver(op), extensions=extensions)
 
 
 def build_schema(operations: Iterable[Operation]) -> GraphQLSchema:

@@ -12,7 +12,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 Version = tuple[int, int, int]
 
 LATEST: Version = (99, 0, 0)
-_SEMVER = re.compile(r"^\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?")
+#: Nine digits a part at most: a longer number is not a version we can read (and Python
+#: refuses to convert numbers of thousands of digits).
+_SEMVER = re.compile(r"^\s*(\d{1,9})(?:\.(\d{1,9}))?(?:\.(\d{1,9}))?(?!\d)")
 
 #: (applies below this version, model, keys removed from it)
 _REMOVALS: tuple[tuple[Version, str, tuple[str, ...]], ...] = (
@@ -74,14 +76,22 @@ def newer_than_server(header: str | None, server: Version) -> bool:
     )
 
 
-class FormatWarning:
-    """ASGI middleware: answer a client built for a newer server with `X-Appwrite-Warning`,
-    as Appwrite does; nothing else changes."""
+#: The newest response format rosterd serves: the one the official Python SDK 27 asks for
+#: (format 2.0.0 changed nothing in the Users, Account and Teams models).
+NEWEST_FORMAT = "2.5.0"
 
-    def __init__(self, app: ASGIApp, server_version: str) -> None:
+
+class FormatWarning:
+    """ASGI middleware: answer a client that asks for a format newer than `newest` with
+    `X-Appwrite-Warning`, as Appwrite does for SDKs newer than itself; nothing else
+    changes. (Appwrite compares with its own version, 1.9.6 here; the Python SDK 27 asks
+    for 2.5.0 and prints the warning on every call, so rosterd warns only past what its
+    official clients ask for.)"""
+
+    def __init__(self, app: ASGIApp, newest: str = NEWEST_FORMAT) -> None:
         self.app = app
-        self.server_version = server_version
-        self.server = parse_version(server_version)
+        self.server_version = newest
+        self.server = parse_version(newest)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -92,8 +102,8 @@ class FormatWarning:
             await self.app(scope, receive, send)
             return
         warning = (
-            f"This client was built for Appwrite {header}, but this server speaks "
-            f"{self.server_version}: answers are in the {self.server_version} format."
+            f"This client asks for response format {header}; the newest this server "
+            f"knows is {self.server_version}, which answers are in."
         )
 
         async def send_with_warning(message: Message) -> None:

@@ -25,6 +25,8 @@ class Operation:
     http_method: str
     path: str
     spec: Spec
+    #: What one call costs in a GraphQL operation's complexity (1; more for password checks).
+    cost: int = 1
 
 
 class OperationRoute(Route):
@@ -35,13 +37,15 @@ class OperationRoute(Route):
         self.operation = op
 
 
-def operation(http_method: str, path: str, handler: Endpoint, sdk: str, model: str) -> Route:
+def operation(
+    http_method: str, path: str, handler: Endpoint, sdk: str, model: str, *, cost: int = 1
+) -> Route:
     """A route for `handler`, named `sdk` ("users.create" or "users.updateMfa|updateMFA")."""
     spec = spec_of(handler)
     if spec is None:
         raise TypeError(f"{handler.__name__} is not an @endpoint")
     namespace, _, names = sdk.partition(".")
-    op = Operation(namespace, tuple(names.split("|")), model, http_method, path, spec)
+    op = Operation(namespace, tuple(names.split("|")), model, http_method, path, spec, cost)
     return OperationRoute(path, handler, op)
 
 
