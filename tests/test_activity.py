@@ -17,9 +17,11 @@ import sqlalchemy as sa
 from appwrite.services.users import Users
 
 from rosterd import clock, maintenance
+from rosterd.oauth.service import Start
+from rosterd.oauth.settings import Change
 from rosterd.ratelimit import DatabaseCounters
 from rosterd.services import Services
-from rosterd.store.tables import audit_logs, sessions, tokens
+from rosterd.store.tables import audit_logs, oauth_states, sessions, tokens
 from tests.conftest import Project, Server, serve_in_thread
 from tests.test_signin import BROWSER, PASSWORD, sign_in
 from tests.test_users_sdk import WIRE_TIME
@@ -197,8 +199,15 @@ def test_maintenance_removes_what_expired(project: Project, users: Users) -> Non
     users.create(user_id="old")
     users.create_session("old")
     users.create_token("old")
+    change = Change(
+        enabled=True, client_id="c", endpoints={"authorizationEndpoint": "https://id/a"}
+    )
+    services.oauth.settings.configure(project.id, "oidc", change)
+    start = Start(project.id, "oidc", "https://a/ok", "https://a/no", [], False, None)
+    services.oauth.begin(start, "https://rosterd/callback")
     past = clock.now() - timedelta(days=400)
     with services.database.write() as connection:
+        connection.execute(sa.update(oauth_states).values(expire=past))
         connection.execute(sa.update(sessions).values(expire=past))
         connection.execute(sa.update(tokens).values(expire=past))
         connection.execute(
@@ -206,7 +215,8 @@ def test_maintenance_removes_what_expired(project: Project, users: Users) -> Non
         )
     removed = maintenance.run_once(services)
     assert removed["sessions"] >= 1 and removed["tokens"] >= 1 and removed["logs"] >= 3
-    assert set(removed) == {"sessions", "tokens", "challenges", "logs", "counters"}
+    assert removed["sign-ins"] >= 1
+    assert set(removed) == {"sessions", "tokens", "challenges", "sign-ins", "logs", "counters"}
     assert users.list_sessions("old").total == 0
     with services.database.read() as connection:
         left = connection.execute(

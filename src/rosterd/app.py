@@ -26,6 +26,7 @@ from rosterd.identities.routes import ROUTES as IDENTITY_ROUTES
 from rosterd.jwts.routes import ROUTES as JWT_ROUTES
 from rosterd.messaging.routes import ROUTES as MESSAGING_ROUTES
 from rosterd.mfa.routes import ROUTES as MFA_ROUTES
+from rosterd.oauth.routes import ROUTES as OAUTH_ROUTES
 from rosterd.services import Services
 from rosterd.sessions import devices
 from rosterd.sessions.routes import ROUTES as SESSION_ROUTES
@@ -80,6 +81,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
                 *MESSAGING_ROUTES,
                 *TEAM_ROUTES,
                 *ACCOUNT_ROUTES,
+                *OAUTH_ROUTES,
                 *GRAPHQL_ROUTES,
             ],
         ),

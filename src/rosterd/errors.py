@@ -310,3 +310,33 @@ class GraphqlMethodUnsupported(AppwriteError):
     type = "graphql_method_unsupported"
     code = 405
     default_message = "GET requests only support GraphQL query operations."
+
+
+class ProjectProviderDisabled(AppwriteError):
+    type = "project_provider_disabled"
+    code = 412
+    default_message = "This OAuth2 provider is not enabled for the project."
+
+
+class ProjectInvalidSuccessUrl(AppwriteError):
+    type = "project_invalid_success_url"
+    code = 400
+    default_message = "Invalid URL received for OAuth success redirect."
+
+
+class ProjectInvalidFailureUrl(AppwriteError):
+    type = "project_invalid_failure_url"
+    code = 400
+    default_message = "Invalid URL received for OAuth failure redirect."
+
+
+class UserOAuth2BadRequest(AppwriteError):
+    type = "user_oauth2_bad_request"
+    code = 400
+    default_message = "OAuth2 provider rejected the bad request."
+
+
+class UserOAuth2ProviderError(AppwriteError):
+    type = "user_oauth2_provider_error"
+    code = 424
+    default_message = "The OAuth2 provider failed."

@@ -24,6 +24,7 @@ def run_once(services: Services) -> dict[str, int]:
         "sessions": services.sessions.delete_expired(),
         "tokens": services.tokens.delete_expired(),
         "challenges": services.mfa.delete_expired_challenges(),
+        "sign-ins": services.oauth.delete_expired(),
         "logs": services.audit.forget_old(),
         "counters": services.accounts.prune_counters(),
     }

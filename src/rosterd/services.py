@@ -13,6 +13,8 @@ from rosterd.identities.service import Identities
 from rosterd.jwts.service import Jwts
 from rosterd.messaging.service import Providers
 from rosterd.mfa.service import Mfa
+from rosterd.oauth.service import OAuth
+from rosterd.oauth.settings import OAuthSettings
 from rosterd.passwords.argon2 import Argon2
 from rosterd.projects.service import Projects
 from rosterd.sessions.service import Sessions
@@ -42,6 +44,7 @@ class Services:
     teams: Teams
     mfa: Mfa
     identities: Identities
+    oauth: OAuth
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -67,6 +70,17 @@ class Services:
         users = Users(database, argon2)
         proxies = TrustedProxies.parse(settings.trusted_proxies)
         jwts = Jwts(database, settings.jwt_secret)
+        identities = Identities(database, settings.mfa_secret)
+        oauth = OAuth(
+            database,
+            settings.mfa_secret,
+            settings=OAuthSettings(database, settings.mfa_secret),
+            projects=projects,
+            users=users,
+            identities=identities,
+            sessions=sessions,
+            tokens=tokens,
+        )
         return cls(
             settings=settings,
             database=database,
@@ -83,5 +97,6 @@ class Services:
             providers=Providers(database),
             teams=Teams(database, argon2),
             mfa=Mfa(database, settings.mfa_secret),
-            identities=Identities(database, settings.mfa_secret),
+            identities=identities,
+            oauth=oauth,
         )

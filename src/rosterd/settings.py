@@ -150,6 +150,14 @@ SETTINGS: tuple[Setting, ...] = (
         "and past abuse counters (each worker runs them, off the request path).",
     ),
     Setting(
+        "ROSTERD_PUBLIC_URL",
+        "public_url",
+        str,
+        "",
+        "The URL clients reach rosterd at, without `/v1` (e.g. `https://auth.example.com`), "
+        "for the OAuth2 redirect URIs providers are given. Unset: each request's own.",
+    ),
+    Setting(
         "ROSTERD_GRAPHQL_MAX_DEPTH",
         "graphql_max_depth",
         int,
@@ -232,6 +240,7 @@ class Settings:
     geoip_db: str = field(default=_defaults()["geoip_db"])
     audit_retention_days: int = field(default=_defaults()["audit_retention_days"])
     maintenance_interval: int = field(default=_defaults()["maintenance_interval"])
+    public_url: str = field(default=_defaults()["public_url"])
     graphql_max_depth: int = field(default=_defaults()["graphql_max_depth"])
     graphql_max_complexity: int = field(default=_defaults()["graphql_max_complexity"])
     graphql_max_batch: int = field(default=_defaults()["graphql_max_batch"])

@@ -13,6 +13,7 @@ from rosterd.http.endpoint import Call, Cookie, Output, endpoint
 from rosterd.http.params import Param
 from rosterd.http.routing import operation
 from rosterd.sessions import models as session_models
+from rosterd.sessions.service import NewSession
 from rosterd.store.sessions import SessionRow
 from rosterd.users import models as user_models
 from rosterd.validators import UID, CustomId, Email, Password, Text
@@ -27,13 +28,22 @@ def is_current_id(current: SessionRow | None, session_id: str) -> bool:
     return current is not None and current.id == session_id
 
 
-def _session_cookies(call: Call, signed_in: SignedIn | None) -> tuple[Cookie, ...]:
-    name = session_cookie(call.project_id)
-    if signed_in is None:
+def session_cookies(
+    project_id: str, user_id: str, session: NewSession | None
+) -> tuple[Cookie, ...]:
+    """The session cookie and its legacy twin (SameSite unset); deleted without a session."""
+    name = session_cookie(project_id)
+    if session is None:
         return (Cookie(name, None), Cookie(name + "_legacy", None))
-    value = signed_in.session.credentials(signed_in.user.id)
-    expires = signed_in.session.session.expire
+    value = session.credentials(user_id)
+    expires = session.session.expire
     return (Cookie(name, value, expires, "none"), Cookie(name + "_legacy", value, expires))
+
+
+def _session_cookies(call: Call, signed_in: SignedIn | None) -> tuple[Cookie, ...]:
+    if signed_in is None:
+        return session_cookies(call.project_id, "", None)
+    return session_cookies(call.project_id, signed_in.user.id, signed_in.session)
 
 
 @endpoint(

@@ -99,12 +99,12 @@ class Accounts:
             raise UserInvalidToken()
         if not user.status:  # refused before the token is used up
             raise UserBlocked()
-        if not self._tokens.redeem(user, secret):
+        token = self._tokens.redeem(user, secret)
+        if token is None:
             raise UserInvalidToken()
+        kind = SessionKind(token.provider, "", ("email", "oauth2")) if token.provider else TOKEN
         settings = self._projects.auth_settings(project_id)
-        session = self._sessions.create(
-            user, TOKEN, client, settings, actor=_signed_in(actor, user)
-        )
+        session = self._sessions.create(user, kind, client, settings, actor=_signed_in(actor, user))
         if self._limit.attempts:
             self._counters.clear(key, self._limit.period)
         return SignedIn(user, session)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from rosterd.cli.keys import keys
+from rosterd.cli.oauth import oauth, platforms
 from rosterd.cli.projects import projects
 from rosterd.cli.serve import serve
 
@@ -18,3 +19,5 @@ def main() -> None:
 main.add_command(serve)
 main.add_command(projects)
 main.add_command(keys)
+main.add_command(oauth)
+main.add_command(platforms)

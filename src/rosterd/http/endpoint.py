@@ -49,6 +49,8 @@ class Site:
     host: str
     secure: bool
     origin_host: str
+    #: `scheme://host[:port]` of the request, as the client sent it.
+    base_url: str = ""
 
     @property
     def cookie_domain(self) -> str | None:
@@ -128,9 +130,17 @@ def _client(request: Request, caller: Caller, proxies: TrustedProxies) -> Client
     return Client(ip=ip, user_agent=agent or "UNKNOWN")
 
 
-def _site(request: Request) -> Site:
+def request_site(request: Request) -> Site:
     origin = urlsplit(request.headers.get("origin", "")).hostname or ""
-    return Site(request.url.hostname or "", request.url.scheme == "https", origin)
+    base = f"{request.url.scheme}://{request.url.netloc}"
+    return Site(request.url.hostname or "", request.url.scheme == "https", origin, base)
+
+
+def request_client(request: Request, services: Services) -> Client:
+    """Who sent a request that no caller is authenticated for (an OAuth2 callback)."""
+    peer = request.client.host if request.client else ""
+    ip = services.proxies.client_ip(peer, request.headers.get("x-forwarded-for", ""))
+    return Client(ip=ip, user_agent=request.headers.get("user-agent", "") or "UNKNOWN")
 
 
 def set_cookie(response: Response, cookie: Cookie, site: Site) -> None:
@@ -205,7 +215,7 @@ async def invoke(spec: Spec, request: Request, supplied: dict[str, Any]) -> Resu
         raise UserMoreFactorsRequired()
     values = validate(spec.params, supplied)
     version = formats.parse_version(request.headers.get("x-appwrite-response-format"))
-    site = _site(request)
+    site = request_site(request)
     client = _client(request, caller, services.proxies)
     mode = request.headers.get("x-appwrite-mode", "default")
     actor = caller.actor(client, mode if mode in MODES else "default", site.host)
@@ -214,10 +224,16 @@ async def invoke(spec: Spec, request: Request, supplied: dict[str, Any]) -> Resu
     return Result(output, version, site, caller.via_fallback)
 
 
+#: Statuses whose answer is only a `Location` header.
+REDIRECTS = frozenset({301, 302, 303, 307})
+
+
 def render(output: Output, version: formats.Version, site: Site) -> Response:
     """The HTTP response for an output: its model shaped for `version`, and its cookies."""
     if output.status == 204:
         response = no_content()
+    elif output.status in REDIRECTS:
+        response = Response(status_code=output.status, headers=output.headers)
     else:
         data = formats.downgrade(output.model, output.data, version)
         response = json_response(data, output.status, headers=output.headers)

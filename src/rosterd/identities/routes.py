@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from rosterd.http.endpoint import Call, Output, endpoint
-from rosterd.http.listing import LIST_PARAMS, list_query
+from rosterd.http.listing import LIST_PARAMS, QUERIES, TOTAL, list_query
 from rosterd.http.params import Param
 from rosterd.http.routing import operation
 from rosterd.identities import models
@@ -29,6 +29,20 @@ def delete_identity(call: Call) -> None:
     call.services.identities.delete(call.project_id, call.params["identityId"], actor=call.actor)
 
 
+@endpoint(scopes=("account",), params=(QUERIES, TOTAL))
+def list_own_identities(call: Call) -> Output:
+    query = list_query(call, IDENTITY_SCHEMA)
+    identities = call.services.identities
+    rows, total = identities.list(call.project_id, query, "", call.params["total"], call.user)
+    return Output("identityList", models.identity_list(rows, total, with_tokens=True))
+
+
+@endpoint(scopes=("account",), params=(Param("identityId", UID()),))
+def delete_own_identity(call: Call) -> None:
+    identity_id = call.params["identityId"]
+    call.services.identities.delete(call.project_id, identity_id, actor=call.actor, owner=call.user)
+
+
 #: Registered before the Users routes, so that `/users/identities` is not a user id.
 ROUTES: list[BaseRoute] = [
     operation("GET", "/users/identities", list_identities, "users.listIdentities", "identityList"),
@@ -37,6 +51,20 @@ ROUTES: list[BaseRoute] = [
         "/users/identities/{identityId}",
         delete_identity,
         "users.deleteIdentity",
+        "none",
+    ),
+    operation(
+        "GET",
+        "/account/identities",
+        list_own_identities,
+        "account.listIdentities",
+        "identityList",
+    ),
+    operation(
+        "DELETE",
+        "/account/identities/{identityId}",
+        delete_own_identity,
+        "account.deleteIdentity",
         "none",
     ),
 ]

@@ -63,31 +63,61 @@ class Identities:
         return self._opened(row)
 
     def _values(self, user: UserRow, new: NewIdentity) -> dict[str, Any]:
-        now = clock.now()
+        tokens = self._values_for_tokens(new)
         return {
             "project_id": user.project_id,
             "id": ids.resolve(new.identity_id),
             "user_sequence": user.sequence,
             "provider": new.provider,
             "provider_uid": new.provider_uid,
+            **tokens,
+            "created_at": tokens["updated_at"],
+        }
+
+    def list(
+        self,
+        project_id: str,
+        query: ListQuery,
+        search: str,
+        with_total: bool,
+        owner: UserRow | None = None,
+    ) -> tuple[list[IdentityRow], int]:
+        """A page of the project's identities (or the `owner`'s); identities have no
+        full-text search (400)."""
+        if search:
+            raise QueryInvalid('Searching by attribute "search" requires a fulltext index.')
+        sequence = owner.sequence if owner else None
+        with self._database.read() as connection:
+            rows = store.list_identities(connection, project_id, query, sequence)
+            total = (
+                store.count_identities(connection, project_id, query, sequence) if with_total else 0
+            )
+        return [self._opened(row) for row in rows], total
+
+    def find(
+        self, project_id: str, provider: str, provider_uid: str
+    ) -> tuple[IdentityRow, UserRow] | None:
+        """The identity of this account at the provider, and its user."""
+        with self._database.read() as connection:
+            row = store.get_by_provider(connection, project_id, provider, provider_uid)
+            user = user_store.get_user(connection, project_id, row.user_id) if row else None
+        return None if row is None or user is None else (row, user)
+
+    def refresh(self, identity: IdentityRow, new: NewIdentity) -> IdentityRow:
+        """Keep what the provider said at this sign-in: email and tokens."""
+        values = self._values_for_tokens(new)
+        with self._database.write() as connection:
+            row = store.update_identity(connection, identity, values)
+        return self._opened(row)
+
+    def _values_for_tokens(self, new: NewIdentity) -> dict[str, Any]:
+        return {
             "provider_email": new.provider_email.strip().lower(),
             "provider_access_token": self._seal(new.provider_access_token),
             "provider_access_token_expiry": new.provider_access_token_expiry,
             "provider_refresh_token": self._seal(new.provider_refresh_token),
-            "created_at": now,
-            "updated_at": now,
+            "updated_at": clock.now(),
         }
-
-    def list(
-        self, project_id: str, query: ListQuery, search: str, with_total: bool
-    ) -> tuple[list[IdentityRow], int]:
-        """A page of the project's identities; identities have no full-text search (400)."""
-        if search:
-            raise QueryInvalid('Searching by attribute "search" requires a fulltext index.')
-        with self._database.read() as connection:
-            rows = store.list_identities(connection, project_id, query)
-            total = store.count_identities(connection, project_id, query) if with_total else 0
-        return [self._opened(row) for row in rows], total
 
     def get(self, project_id: str, identity_id: str) -> IdentityRow:
         with self._database.read() as connection:
@@ -96,10 +126,15 @@ class Identities:
             raise UserIdentityNotFound()
         return self._opened(row)
 
-    def delete(self, project_id: str, identity_id: str, *, actor: Actor) -> None:
-        """Delete an identity of any user of the project (Appwrite checks no owner)."""
+    def delete(
+        self, project_id: str, identity_id: str, *, actor: Actor, owner: UserRow | None = None
+    ) -> None:
+        """Delete an identity of any user of the project (Appwrite checks no owner), or
+        one of the `owner`'s (another user's is not found)."""
         with self._database.write() as connection:
             row = store.get_identity(connection, project_id, identity_id)
+            if row is not None and owner is not None and row.user_sequence != owner.sequence:
+                row = None
             if row is None or not store.delete_identity(connection, row):
                 raise UserIdentityNotFound()
             self._record(connection, row, "identity.delete", actor)

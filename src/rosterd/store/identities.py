@@ -7,7 +7,7 @@ module never sees a plain access or refresh token.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -94,6 +94,26 @@ def get_identity(connection: Connection, project_id: str, identity_id: str) -> I
     return None if found is None else _row(found)
 
 
+def get_by_provider(
+    connection: Connection, project_id: str, provider: str, provider_uid: str
+) -> IdentityRow | None:
+    query = _SELECT.where(
+        identities.c.project_id == project_id,
+        identities.c.provider == provider,
+        identities.c.provider_uid == provider_uid,
+    )
+    found = connection.execute(query).mappings().first()
+    return None if found is None else _row(found)
+
+
+def update_identity(
+    connection: Connection, identity: IdentityRow, changes: Mapping[str, Any]
+) -> IdentityRow:
+    statement = identities.update().where(identities.c.sequence == identity.sequence)
+    connection.execute(statement.values(**changes))
+    return replace(identity, **changes)
+
+
 def delete_identity(connection: Connection, identity: IdentityRow) -> bool:
     """Delete the identity; False if another request already did."""
     statement = identities.delete().where(identities.c.sequence == identity.sequence)
@@ -113,14 +133,18 @@ def provider_email_taken(
     return connection.execute(query.limit(1)).first() is not None
 
 
-def _filtered(project_id: str, query: ListQuery) -> compiler.Predicate:
+def _filtered(project_id: str, query: ListQuery, owner: int | None) -> compiler.Predicate:
+    owned = identities.c.user_sequence == owner if owner is not None else sa.true()
     return sa.and_(
-        identities.c.project_id == project_id, compiler.where(COLLECTION, query.conditions)
+        identities.c.project_id == project_id, owned, compiler.where(COLLECTION, query.conditions)
     )
 
 
-def list_identities(connection: Connection, project_id: str, query: ListQuery) -> list[IdentityRow]:
-    statement = _SELECT.where(_filtered(project_id, query))
+def list_identities(
+    connection: Connection, project_id: str, query: ListQuery, owner: int | None = None
+) -> list[IdentityRow]:
+    """A page of the project's identities, or of those of the user with sequence `owner`."""
+    statement = _SELECT.where(_filtered(project_id, query, owner))
 
     def cursor(identity_id: str) -> dict[str, Any]:
         where = sa.and_(identities.c.project_id == project_id, identities.c.id == identity_id)
@@ -131,6 +155,9 @@ def list_identities(connection: Connection, project_id: str, query: ListQuery) -
     return [_row(found) for found in rows]
 
 
-def count_identities(connection: Connection, project_id: str, query: ListQuery) -> int:
-    statement = sa.select(sa.func.count()).select_from(_JOINED).where(_filtered(project_id, query))
+def count_identities(
+    connection: Connection, project_id: str, query: ListQuery, owner: int | None = None
+) -> int:
+    where = _filtered(project_id, query, owner)
+    statement = sa.select(sa.func.count()).select_from(_JOINED).where(where)
     return int(connection.execute(statement).scalar_one())

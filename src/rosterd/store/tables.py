@@ -174,6 +174,8 @@ tokens = sa.Table(
     sa.Column("secret_hash", sa.String(64), nullable=False),
     sa.Column("ip", sa.String(45), nullable=False),
     sa.Column("user_agent", sa.Text(), nullable=False),
+    # The OAuth2 provider an OAuth2 token was made by ("" for others).
+    sa.Column("provider", sa.String(64), nullable=False, server_default=""),
     sa.Index("ix_tokens_user_sequence_secret_hash", "user_sequence", "secret_hash"),
 )
 
@@ -380,3 +382,51 @@ for _column in (
     sa.Index(None, identities.c.project_id, identities.c[_column], identities.c.sequence)
 sa.Index(None, identities.c.project_id, identities.c.sequence)
 sa.Index(None, identities.c.user_sequence, identities.c.sequence)
+
+# Where a project's web pages live: the allow-list of redirect targets after OAuth2.
+platforms = sa.Table(
+    "platforms",
+    metadata,
+    in_project(),
+    sa.Column("hostname", sa.String(256), nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint("project_id", "hostname"),
+)
+
+# A project's OAuth2 providers; the client secret is encrypted.
+oauth_providers = sa.Table(
+    "oauth_providers",
+    metadata,
+    in_project(),
+    sa.Column("provider", sa.String(64), nullable=False),
+    sa.Column("enabled", sa.Boolean(), nullable=False),
+    sa.Column("client_id", sa.String(512), nullable=False),
+    sa.Column("client_secret", sa.Text(), nullable=False),
+    sa.Column("endpoints", sa.JSON(), nullable=False),
+    sa.Column("updated_at", sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint("project_id", "provider"),
+)
+
+# OAuth2 sign-ins under way, between the redirect to the provider and its callback: found
+# by the SHA-256 of the `state` sent, used once. The PKCE verifier is encrypted.
+oauth_states = sa.Table(
+    "oauth_states",
+    metadata,
+    sa.Column("state_hash", sa.String(64), primary_key=True),
+    in_project(),
+    sa.Column("provider", sa.String(64), nullable=False),
+    sa.Column("success", sa.Text(), nullable=False),
+    sa.Column("failure", sa.Text(), nullable=False),
+    sa.Column("token", sa.Boolean(), nullable=False),
+    sa.Column("scopes", sa.JSON(), nullable=False),
+    sa.Column("code_verifier", sa.Text(), nullable=False),
+    sa.Column("nonce", sa.String(64), nullable=False),
+    sa.Column(
+        "user_sequence",
+        Sequence,
+        sa.ForeignKey("users.sequence", ondelete="CASCADE"),
+        nullable=True,
+    ),
+    sa.Column("expire", sa.DateTime(), nullable=False, index=True),
+)

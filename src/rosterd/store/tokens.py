@@ -19,21 +19,32 @@ class TokenRow:
     id: str
     created_at: datetime
     expire: datetime
+    type: int
+    #: The OAuth2 provider that made an OAuth2 token ("" for others).
+    provider: str
 
 
 def insert_token(connection: Connection, values: Mapping[str, Any]) -> TokenRow:
     connection.execute(tokens.insert().values(**values))
-    return TokenRow(values["id"], values["created_at"], values["expire"])
-
-
-def take_token(connection: Connection, user: UserRow, secret_hash: str, now: datetime) -> bool:
-    """Delete the user's unexpired token with this secret; whether there was one."""
-    statement = tokens.delete().where(
-        tokens.c.user_sequence == user.sequence,
-        tokens.c.secret_hash == secret_hash,
-        tokens.c.expire >= now,
+    return TokenRow(
+        values["id"], values["created_at"], values["expire"], values["type"], values["provider"]
     )
-    return bool(connection.execute(statement).rowcount)
+
+
+def take_token(
+    connection: Connection, user: UserRow, secret_hash: str, now: datetime
+) -> TokenRow | None:
+    """Delete the user's unexpired token with this secret; the token, if there was one."""
+    matching = (
+        (tokens.c.user_sequence == user.sequence)
+        & (tokens.c.secret_hash == secret_hash)
+        & (tokens.c.expire >= now)
+    )
+    columns = (tokens.c.id, tokens.c.created_at, tokens.c.expire, tokens.c.type, tokens.c.provider)
+    found = connection.execute(sa.select(*columns).where(matching)).first()
+    if found is None or not connection.execute(tokens.delete().where(matching)).rowcount:
+        return None
+    return TokenRow(*found)
 
 
 def delete_expired(connection: Connection, now: datetime, batch: int) -> int:

@@ -159,9 +159,9 @@ def get_user(
 
 
 def get_user_by(
-    connection: Connection, project_id: str, attribute: str, value: str
+    connection: Connection, project_id: str, attribute: str, value: str | int
 ) -> UserRow | None:
-    """The user whose `id`, `email` or `phone` is `value`."""
+    """The user whose `id`, `email`, `phone` (or internal `sequence`) is `value`."""
     query = sa.select(users).where(users.c.project_id == project_id, users.c[attribute] == value)
     found = connection.execute(query).mappings().first()
     return None if found is None else row_from_mapping(found)

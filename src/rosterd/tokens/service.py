@@ -16,8 +16,8 @@ from rosterd.store.database import Database
 from rosterd.store.tokens import TokenRow
 from rosterd.store.users import UserRow
 
-#: Appwrite's token type for tokens made through the Users API.
-GENERIC = 8
+#: Appwrite's token types: made by an OAuth2 sign-in, and through the Users API.
+OAUTH2, GENERIC = 7, 8
 
 
 @dataclass(frozen=True)
@@ -35,9 +35,17 @@ class Tokens:
         self._database = database
 
     def create(
-        self, user: UserRow, length: int, lifetime: int, client: Client, *, actor: Actor
+        self,
+        user: UserRow,
+        length: int,
+        lifetime: int,
+        client: Client,
+        *,
+        actor: Actor,
+        provider: str = "",
     ) -> NewToken:
-        """A token of `length` lowercase hex characters, valid for `lifetime` seconds."""
+        """A token of `length` lowercase hex characters, valid for `lifetime` seconds;
+        with a `provider`, an OAuth2 token (its session will name the provider)."""
         secret = secrets.token_hex((length + 1) // 2)[:length]
         now = clock.now()
         values = {
@@ -45,7 +53,8 @@ class Tokens:
             "id": ids.unique(),
             "created_at": now,
             "expire": now + timedelta(seconds=lifetime),
-            "type": GENERIC,
+            "type": OAUTH2 if provider else GENERIC,
+            "provider": provider,
             "secret_hash": _hash(secret),
             "ip": client.ip,
             "user_agent": client.user_agent,
@@ -56,8 +65,8 @@ class Tokens:
             audit_store.record(connection, user.project_id, entry, now)
         return NewToken(token, secret)
 
-    def redeem(self, user: UserRow, secret: str) -> bool:
-        """Use up the user's unexpired token with this secret; False if there is none."""
+    def redeem(self, user: UserRow, secret: str) -> TokenRow | None:
+        """Use up the user's unexpired token with this secret; None if there is none."""
         with self._database.write() as connection:
             return store.take_token(connection, user, _hash(secret), clock.now())
 

@@ -177,8 +177,8 @@ class Users:
             raise UserNotFound()
         return row
 
-    def find(self, project_id: str, attribute: str, value: str) -> UserRow | None:
-        """The user whose `id`, `email` or `phone` is `value`, if any."""
+    def find(self, project_id: str, attribute: str, value: str | int) -> UserRow | None:
+        """The user whose `id`, `email`, `phone` (or internal `sequence`) is `value`."""
         with self._database.read() as connection:
             return store.get_user_by(connection, project_id, attribute, value)
 
