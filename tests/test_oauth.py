@@ -24,6 +24,13 @@ SUCCESS, FAILURE = f"{APP}/signed-in", f"{APP}/failed"
 SECRET = "client-secret-for-tests"
 ALICE = {"sub": "alice-1", "email": "alice@example.com", "email_verified": True, "name": "Alice"}
 MALLORY = {"sub": "mallory-9", "email": "bob@example.com", "email_verified": False, "name": "M"}
+BOB = {"sub": "bob-2", "email": "bob@example.com", "email_verified": True, "name": "Bob"}
+LONG = {
+    "sub": "long-3",
+    "email": "x" * 300 + "@example.com",
+    "email_verified": True,
+    "name": "N" * 500,
+}
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,7 @@ def setup(project: Project) -> Iterator[Setup]:
         "redirect_uris": [callback],
         "token_endpoint_auth_method": "client_secret_post",
     }
-    with run_provider([client], [ALICE, MALLORY]) as provider:
+    with run_provider([client], [ALICE, MALLORY, BOB, LONG]) as provider:
         settings = project.server.services.oauth.settings
         change = Change(
             enabled=True,
@@ -255,3 +262,72 @@ def test_a_disabled_provider_is_refused(setup: Setup) -> None:
     assert (answer.status_code, answer.json()["type"]) == (412, "project_provider_disabled")
     assert other.json()["type"] == "project_provider_disabled"
     assert (unknown.status_code, unknown.json()["type"]) == (400, "general_argument_invalid")
+
+
+# What a security review found -------------------------------------------------------------
+
+
+def test_a_forged_host_does_not_make_a_foreign_page_acceptable(setup: Setup) -> None:
+    query = {"project": setup.project.id, "success": "http://evil.example/steal"}
+    with httpx.Client(base_url=setup.endpoint, headers={"host": "evil.example"}) as attacker:
+        answer = attacker.get("/account/tokens/oauth2/oidc", params=query)
+    assert (answer.status_code, answer.json()["type"]) == (400, "project_invalid_success_url")
+    for odd in ("http://[", "http://app.example.test\uff03@evil.example/"):
+        with httpx.Client(base_url=setup.endpoint) as browser:
+            refused = browser.get(
+                "/account/sessions/oauth2/oidc",
+                params={"project": setup.project.id, "success": odd},
+            )
+        assert (refused.status_code, refused.json()["type"]) == (400, "project_invalid_success_url")
+
+
+def test_a_sign_in_started_in_another_browser_is_refused(setup: Setup, users: Users) -> None:
+    """The attacker, signed in, starts a sign-in and sends its link to the victim: the
+    victim's browser lacks the cookie of the start, so nothing is linked or opened."""
+    users.create(user_id="attacker", email="attacker@example.com")
+    with setup.project.http() as admin:
+        secret = admin.post("/users/attacker/sessions").json()["secret"]
+    with httpx.Client(headers={"x-appwrite-session": secret}) as attacker:
+        link = setup.start(attacker)
+    with httpx.Client() as victim:
+        callback = sign_in(victim, link, "alice-1")
+        answer = victim.get(callback)
+    assert (answer.status_code, answer.json()["type"]) == (400, "user_oauth2_bad_request")
+    assert f"a_session_{setup.project.id}" not in answer.cookies
+    assert users.list_identities().total == 0
+
+
+def test_an_unverified_email_is_not_given_to_a_new_user(setup: Setup, users: Users) -> None:
+    with httpx.Client() as browser:
+        assert browser.get(setup.callback(browser, "mallory-9")).headers["location"] == SUCCESS
+    (made,) = users.list().users
+    assert (made.email, made.emailverification) == ("", False)
+    with httpx.Client() as browser:
+        done = browser.get(setup.callback(browser, "bob-2"))
+    error = _error(done.headers["location"])  # bob@ is mallory's identity's email (409)
+    assert error["type"] == "user_email_already_exists"
+    owners = {found.provideruid: found.userid for found in users.list_identities().identities}
+    assert owners == {"mallory-9": made.id}
+
+
+def test_a_blocked_user_gets_no_identity(setup: Setup, users: Users) -> None:
+    users.create(user_id="alice", email="alice@example.com")
+    users.update_status("alice", False)
+    with httpx.Client() as browser:
+        done = browser.get(setup.callback(browser, "alice-1"))
+    assert _error(done.headers["location"])["type"] == "user_blocked"
+    assert users.list_identities().total == 0
+
+
+def test_what_the_provider_says_is_made_to_fit(setup: Setup, users: Users) -> None:
+    with httpx.Client() as browser:
+        assert browser.get(setup.callback(browser, "long-3")).headers["location"] == SUCCESS
+    (made,) = users.list().users
+    assert (made.name, made.email) == ("N" * 128, "")
+
+
+def test_head_does_not_use_up_a_sign_in(setup: Setup) -> None:
+    with httpx.Client() as browser:
+        callback = setup.callback(browser, "alice-1")
+        assert browser.head(callback).status_code == 404
+        assert browser.get(callback).headers["location"] == SUCCESS

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -67,15 +69,50 @@ def code_challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def _json(response: httpx.Response, what: str) -> dict[str, Any]:
-    if response.status_code >= 400:
-        raise ProviderFailed(f"{what} answered {response.status_code}")
+#: The most a provider's answer may be, and the longest a request to it may take in all.
+MAX_ANSWER_BYTES = 1 << 20
+DEADLINE_SECONDS = 15.0
+#: Discovery documents and signing keys are kept this long (seconds), per URL.
+CACHE_SECONDS = 600.0
+_CACHE: dict[str, tuple[float, Any]] = {}
+
+
+def fetch(http: httpx.Client, method: str, url: str, what: str, **kwargs: Any) -> Any:
+    """The provider's JSON answer: at most `MAX_ANSWER_BYTES`, within `DEADLINE_SECONDS`
+    in all (a provider that sends a byte at a time cannot hold a worker)."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    body = bytearray()
     try:
-        document = response.json()
-    except ValueError:
+        with http.stream(method, url, **kwargs) as response:
+            for chunk in response.iter_bytes():
+                body.extend(chunk)
+                if len(body) > MAX_ANSWER_BYTES or time.monotonic() > deadline:
+                    raise ProviderFailed(f"{what} answered too much or too slowly")
+            status = response.status_code
+    except httpx.HTTPError as error:
+        raise ProviderFailed(f"{what} failed: {type(error).__name__}") from None
+    if status >= 400:
+        raise ProviderFailed(f"{what} answered {status}")
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
         raise ProviderFailed(f"{what} did not answer JSON") from None
+
+
+def _object(document: Any, what: str) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise ProviderFailed(f"{what} did not answer an object")
+    return document
+
+
+def cached(http: httpx.Client, url: str, what: str) -> dict[str, Any]:
+    """A document that changes rarely (discovery, signing keys), kept for a while."""
+    now = time.monotonic()
+    found = _CACHE.get(url)
+    if found is None or found[0] < now:
+        found = (now + CACHE_SECONDS, _object(fetch(http, "GET", url, what), what))
+        _CACHE[url] = found
+    document: dict[str, Any] = found[1]
     return document
 
 
@@ -126,37 +163,45 @@ class OAuth2Provider:
             "client_id": self.settings.client_id,
             "client_secret": self.settings.client_secret,
         }
-        try:
-            response = self.http.post(
-                self.endpoint("token"), data=form, headers={"accept": "application/json"}
-            )
-        except httpx.HTTPError as error:
-            raise ProviderFailed(f"the token endpoint failed: {type(error).__name__}") from None
-        document = _json(response, "the token endpoint")
+        document = _object(
+            fetch(
+                self.http,
+                "POST",
+                self.endpoint("token"),
+                "the token endpoint",
+                data=form,
+                headers={"accept": "application/json"},
+            ),
+            "the token endpoint",
+        )
         access = _text(document, "access_token")
         if not access:
             raise ProviderFailed(_text(document, "error") or "no access token was issued")
-        lifetime = document.get("expires_in")
-        expiry = None
-        if isinstance(lifetime, int | float) and not isinstance(lifetime, bool) and lifetime > 0:
-            expiry = clock.now() + timedelta(seconds=int(lifetime))
-        return Tokens(access, _text(document, "refresh_token"), expiry, _text(document, "id_token"))
+        return Tokens(
+            access,
+            _text(document, "refresh_token"),
+            _expiry(document.get("expires_in")),
+            _text(document, "id_token"),
+        )
 
     def profile(self, tokens: Tokens, nonce: str) -> Profile:
         raise NotImplementedError
 
     def get(self, url: str, tokens: Tokens, what: str) -> Any:
         headers = {"authorization": f"Bearer {tokens.access_token}", "accept": "application/json"}
-        try:
-            response = self.http.get(url, headers=headers)
-        except httpx.HTTPError as error:
-            raise ProviderFailed(f"{what} failed: {type(error).__name__}") from None
-        if response.status_code >= 400:
-            raise ProviderFailed(f"{what} answered {response.status_code}")
-        try:
-            return response.json()
-        except ValueError:
-            raise ProviderFailed(f"{what} did not answer JSON") from None
+        return fetch(self.http, "GET", url, what, headers=headers)
+
+
+def _expiry(lifetime: Any) -> datetime | None:
+    """When the access token expires: `expires_in` seconds from now (at most ten years)."""
+    if isinstance(lifetime, bool) or not isinstance(lifetime, int | float):
+        return None
+    if not 0 < lifetime < MAX_TOKEN_LIFETIME:
+        return None
+    return clock.now() + timedelta(seconds=int(lifetime))
+
+
+MAX_TOKEN_LIFETIME = 10 * 365 * 86400
 
 
 class Oidc(OAuth2Provider):
@@ -166,21 +211,9 @@ class Oidc(OAuth2Provider):
     name = "oidc"
     default_scopes = ("openid", "profile", "email")
 
-    def __init__(self, settings: ProviderSettings, http: httpx.Client) -> None:
-        super().__init__(settings, http)
-        self._discovered: dict[str, Any] | None = None
-
     def _discovery(self) -> Mapping[str, Any]:
         well_known = self.settings.endpoints.get("wellKnownEndpoint", "")
-        if not well_known:
-            return {}
-        if self._discovered is None:
-            try:
-                response = self.http.get(well_known, headers={"accept": "application/json"})
-            except httpx.HTTPError as error:
-                raise ProviderFailed(f"discovery failed: {type(error).__name__}") from None
-            self._discovered = _json(response, "the discovery document")
-        return self._discovered
+        return cached(self.http, well_known, "the discovery document") if well_known else {}
 
     _DISCOVERY_KEYS: ClassVar[dict[str, tuple[str, str]]] = {
         "authorization": ("authorizationEndpoint", "authorization_endpoint"),
@@ -201,11 +234,15 @@ class Oidc(OAuth2Provider):
         return {"nonce": nonce}
 
     def _id_claims(self, tokens: Tokens, nonce: str) -> dict[str, Any]:
-        jwks, issuer = self.endpoint("jwks"), self.endpoint("issuer")
-        if not tokens.id_token or not jwks:
-            return {}
+        """The ID token's claims, once its signature, issuer, audience, expiry and nonce
+        hold (the code flow always returns one when `openid` is asked for)."""
+        jwks_url, issuer = self.endpoint("jwks"), self.endpoint("issuer")
+        if not tokens.id_token or not jwks_url:
+            raise ProviderFailed("the provider gave no ID token, or no keys to check it")
+        keys = cached(self.http, jwks_url, "the signing keys")
         try:
-            key = jwt.PyJWKClient(jwks, timeout=10).get_signing_key_from_jwt(tokens.id_token)
+            header = jwt.get_unverified_header(tokens.id_token)
+            key = jwt.PyJWKSet.from_dict(keys)[str(header.get("kid", ""))]
             claims: dict[str, Any] = jwt.decode(
                 tokens.id_token,
                 key.key,
@@ -214,7 +251,7 @@ class Oidc(OAuth2Provider):
                 issuer=issuer or None,
                 options={"require": ["sub", "exp", "iat"]},
             )
-        except jwt.PyJWTError as error:
+        except (jwt.PyJWTError, KeyError) as error:
             raise ProviderFailed(f"the ID token is not valid: {error}") from None
         if claims.get("nonce") != nonce:
             raise ProviderFailed("the ID token's nonce is not the one sent")
@@ -223,11 +260,9 @@ class Oidc(OAuth2Provider):
     def profile(self, tokens: Tokens, nonce: str) -> Profile:
         claims = self._id_claims(tokens, nonce)
         info = self.get(self.endpoint("userinfo"), tokens, "the userinfo endpoint")
-        if not isinstance(info, dict) or not _text(info, "sub"):
-            raise ProviderFailed("userinfo has no subject")
-        if claims and claims["sub"] != info["sub"]:
-            raise ProviderFailed("userinfo is about another subject than the ID token")
-        merged = {**claims, **info}
+        if not isinstance(info, dict) or info.get("sub") != claims["sub"]:
+            raise ProviderFailed("userinfo is not about the ID token's subject")
+        merged = {**info, **claims}  # what the provider signed wins
         return Profile(
             uid=_text(merged, "sub"),
             email=_text(merged, "email").lower(),

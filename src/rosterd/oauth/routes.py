@@ -18,11 +18,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from rosterd import clock
 from rosterd.accounts.routes import session_cookies
 from rosterd.audit import Actor
-from rosterd.errors import ProjectInvalidFailureUrl, ProjectInvalidSuccessUrl
+from rosterd.errors import ProjectInvalidFailureUrl, ProjectInvalidSuccessUrl, RouteNotFound
 from rosterd.http.endpoint import (
     Call,
+    Cookie,
     Output,
     Site,
     endpoint,
@@ -31,7 +33,7 @@ from rosterd.http.endpoint import (
     set_cookie,
 )
 from rosterd.http.params import Param
-from rosterd.oauth.service import Callback, CallbackFailed, Finished, Start
+from rosterd.oauth.service import STATE_LIFETIME, Callback, CallbackFailed, Finished, Start
 from rosterd.services import Services
 from rosterd.validators import Strings, Text, WhiteList
 
@@ -46,6 +48,9 @@ APPWRITE_PROVIDERS = (
 )  # fmt: skip
 
 CALLBACK = "/v1/account/sessions/oauth2/callback/{provider}/{project}"
+#: Set when a sign-in starts; the callback must bring it back (the sign-in is bound to the
+#: browser that started it, so a link started elsewhere cannot sign a victim in).
+BROWSER_COOKIE = "a_oauth2_state"
 RESULT = "/v1/account/sessions/oauth2/result"
 
 PARAMS = (
@@ -62,11 +67,16 @@ def public_url(services: Services, site: Site, path: str) -> str:
 
 
 def _target(call: Call, name: str, default: str) -> str:
-    """`success` or `failure`, checked against the project's platforms; this server's own
-    result page when not given."""
-    url = call.params[name] or default
-    own = urlsplit(default).netloc
-    if urlsplit(url).netloc == own or call.services.oauth.settings.allows(call.project_id, url):
+    """`success` or `failure`: one on the project's platforms, or, when not given, this
+    server's own result page (never a page on whatever host the request named)."""
+    url = str(call.params[name])
+    if not url:
+        return default
+    try:
+        allowed = call.services.oauth.settings.allows(call.project_id, url)
+    except ValueError:  # not even a URL (`http://[`)
+        allowed = False
+    if allowed:
         return url
     raise ProjectInvalidSuccessUrl() if name == "success" else ProjectInvalidFailureUrl()
 
@@ -83,8 +93,9 @@ def _begin(call: Call, *, token: bool) -> Output:
         user=call.caller.user if call.caller.session is not None else None,
     )
     path = CALLBACK.format(provider=start.provider, project=start.project_id)
-    url = call.services.oauth.begin(start, public_url(call.services, call.site, path))
-    return Output("none", None, 301, headers={"location": url})
+    url, browser = call.services.oauth.begin(start, public_url(call.services, call.site, path))
+    cookie = Cookie(BROWSER_COOKIE, browser, clock.now() + STATE_LIFETIME, "lax")
+    return Output("none", None, 301, (cookie,), headers={"location": url})
 
 
 @endpoint(scopes=("sessions.write",), params=PARAMS)
@@ -115,6 +126,8 @@ def _finished(site: Site, project_id: str, finished: Finished) -> Response:
 
 
 async def oauth2_callback(request: Request) -> Response:
+    if request.method != "GET":  # Starlette adds HEAD, which must not use up a sign-in
+        raise RouteNotFound()
     services: Services = request.app.state.services
     provider, project_id = request.path_params["provider"], request.path_params["projectId"]
     query = request.query_params
@@ -124,19 +137,15 @@ async def oauth2_callback(request: Request) -> Response:
         state=query.get("state", "")[:512],
         code=query.get("code", "")[:4096],
         error=(query.get("error_description") or query.get("error") or "")[:512],
+        browser=request.cookies.get(BROWSER_COOKIE, "")[:128],
     )
     site = request_site(request)
-    redirect_uri = public_url(
-        services, site, CALLBACK.format(provider=provider, project=project_id)
-    )
     client = request_client(request, services)
     actor = Actor(
         type="guest", id="", email="", name="", ip=client.ip, user_agent=client.user_agent
     )
     try:
-        finished = await run_in_threadpool(
-            services.oauth.finish, callback, redirect_uri, client, actor
-        )
+        finished = await run_in_threadpool(services.oauth.finish, callback, client, actor)
     except CallbackFailed as failed:
         error = {
             "message": failed.error.message,
@@ -144,8 +153,13 @@ async def oauth2_callback(request: Request) -> Response:
             "code": failed.error.code,
         }
         url = _with_query(failed.failure, {"error": json.dumps(error, separators=(",", ":"))})
-        return RedirectResponse(url, status_code=301)
-    return _finished(site, project_id, finished)
+        return _forget_browser(RedirectResponse(url, status_code=301), site)
+    return _forget_browser(_finished(site, project_id, finished), site)
+
+
+def _forget_browser(response: Response, site: Site) -> Response:
+    set_cookie(response, Cookie(BROWSER_COOKIE, None), site)
+    return response
 
 
 async def oauth2_result(request: Request) -> Response:

@@ -11,6 +11,7 @@ token to exchange at `POST /v1/account/sessions/token`).
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -42,6 +43,9 @@ from rosterd.store.users import UserRow
 from rosterd.tokens.service import NewToken
 from rosterd.tokens.service import Tokens as TokenService
 from rosterd.users.service import NewUser, Users
+from rosterd.validators import Email, Invalid
+
+log = logging.getLogger("rosterd")
 
 STATE_LIFETIME = timedelta(minutes=10)
 #: How long the token of the token flow may wait to be exchanged (Appwrite: 60 seconds).
@@ -78,6 +82,8 @@ class Callback:
     state: str
     code: str
     error: str
+    #: The value of the cookie `begin` gave the browser that started the sign-in.
+    browser: str
 
 
 @dataclass(frozen=True)
@@ -136,9 +142,10 @@ class OAuth:
             lambda connection, batch: store.delete_expired_states(connection, now, batch)
         )
 
-    def begin(self, start: Start, redirect_uri: str) -> str:
-        """The provider's authorization URL for a new sign-in."""
-        state, verifier, nonce = (secrets.token_urlsafe(32) for _ in range(3))
+    def begin(self, start: Start, redirect_uri: str) -> tuple[str, str]:
+        """The provider's authorization URL for a new sign-in, and the value of the cookie
+        the browser must bring back to the callback (the sign-in is bound to it)."""
+        state, verifier, nonce, browser = (secrets.token_urlsafe(32) for _ in range(4))
         with self._http() as http:
             provider = self._provider(start.project_id, start.provider, http)
             url = provider.authorization_url(
@@ -158,40 +165,44 @@ class OAuth:
             "scopes": list(start.scopes),
             "code_verifier": self._box.seal(verifier),
             "nonce": nonce,
+            "redirect_uri": redirect_uri,
+            "browser_hash": _hash(browser),
             "user_sequence": start.user.sequence if start.user else None,
             "expire": clock.now() + STATE_LIFETIME,
         }
         with self._database.write() as connection:
             store.insert_state(connection, values)
-        return url
+        return url, browser
 
-    def finish(
-        self, callback: Callback, redirect_uri: str, client: Client, actor: Actor
-    ) -> Finished:
-        """Complete a sign-in. An unknown, used or expired state is `UserOAuth2BadRequest`
-        (there is no page to go back to); later failures are `CallbackFailed`."""
+    def finish(self, callback: Callback, client: Client, actor: Actor) -> Finished:
+        """Complete a sign-in. An unknown, used or expired state, or a callback from
+        another browser than the one that started it, is `UserOAuth2BadRequest` (there is
+        no page to trust yet); later failures are `CallbackFailed`."""
         with self._database.write() as connection:
             record = store.take_state(
                 connection, _hash(callback.state), callback.project_id, clock.now()
             )
         if record is None or record.provider != callback.provider:
             raise UserOAuth2BadRequest("The OAuth2 state is unknown, used or expired.")
+        if not secrets.compare_digest(record.browser_hash, _hash(callback.browser)):
+            raise UserOAuth2BadRequest("The sign-in was started in another browser.")
         try:
-            return self._complete(record, callback, redirect_uri, client, actor)
+            return self._complete(record, callback, client, actor)
         except AppwriteError as error:
             raise CallbackFailed(record.failure, error) from None
+        except Exception as error:  # the state is used up: the browser must be told
+            log.error("OAuth2 sign-in failed unexpectedly", exc_info=error)
+            raise CallbackFailed(record.failure, AppwriteError()) from None
 
     def _complete(
-        self, record: StateRow, callback: Callback, redirect_uri: str, client: Client, actor: Actor
+        self, record: StateRow, callback: Callback, client: Client, actor: Actor
     ) -> Finished:
         if callback.error or not callback.code:
             raise UserOAuth2ProviderError(
                 f"The provider refused the sign-in: {callback.error or 'no code was given'}."
             )
-        profile, tokens = self._ask_provider(record, callback.code, redirect_uri)
+        profile, tokens = self._ask_provider(record, callback.code)
         user, identity = self._user_for(record, profile, tokens, actor)
-        if not user.status:
-            raise UserBlocked()
         signed_in = actor.as_user(user.id, user.email or "", user.name)
         if record.token:
             token = self._tokens.create(
@@ -203,20 +214,20 @@ class OAuth:
         session = self._sessions.create(user, kind, client, settings, actor=signed_in)
         return Finished(user, record.success, session=session)
 
-    def _ask_provider(
-        self, record: StateRow, code: str, redirect_uri: str
-    ) -> tuple[Profile, Tokens]:
+    def _ask_provider(self, record: StateRow, code: str) -> tuple[Profile, Tokens]:
         verifier = self._box.open(record.code_verifier)
         with self._http() as http:
             provider = self._provider(record.project_id, record.provider, http)
             try:
-                tokens = provider.exchange(code=code, redirect_uri=redirect_uri, verifier=verifier)
+                tokens = provider.exchange(
+                    code=code, redirect_uri=record.redirect_uri, verifier=verifier
+                )
                 profile = provider.profile(tokens, record.nonce)
             except ProviderFailed as failure:
                 raise UserOAuth2ProviderError(f"The OAuth2 provider failed: {failure}") from None
-        if not profile.uid:
+        if not profile.uid or len(profile.uid) > MAX_UID:
             raise UserOAuth2ProviderError("The OAuth2 provider did not say who signed in.")
-        return profile, tokens
+        return _sane(profile), tokens
 
     def _user_for(
         self, record: StateRow, profile: Profile, tokens: Tokens, actor: Actor
@@ -230,8 +241,9 @@ class OAuth:
                 raise UserEmailAlreadyExists(
                     "This provider account is linked to another user already."
                 )
+            _active(user)
             return user, self._identities.refresh(identity, _new(record, profile, tokens))
-        user = self._owner(record, profile, actor)
+        user = _active(self._owner(record, profile, actor))
         return user, self._identities.create(user, _new(record, profile, tokens), actor=actor)
 
     def _owner(self, record: StateRow, profile: Profile, actor: Actor) -> UserRow:
@@ -245,13 +257,38 @@ class OAuth:
                 if not profile.email_verified:
                     raise UserEmailAlreadyExists()
                 return existing
-        new = NewUser(user_id=ids.UNIQUE, email=profile.email or None, name=profile.name)
+        # An address the provider has not verified is not given to the new user: it would
+        # hold the address for whoever claimed it, and a later verified sign-in with it
+        # would join their account.
+        email = profile.email if profile.email_verified else None
+        new = NewUser(user_id=ids.UNIQUE, email=email, name=profile.name)
         user = self._users.insert(record.project_id, new, None, actor=actor)
-        if profile.email and profile.email_verified:
+        if email:
             user = self._users.update(
                 record.project_id, user.id, actor=actor, email_verification=True
             )
         return user
+
+
+def _active(user: UserRow) -> UserRow:
+    if not user.status:
+        raise UserBlocked()
+    return user
+
+
+#: Longest provider user id kept (identities' `provider_uid` column).
+MAX_UID = 2048
+
+
+def _sane(profile: Profile) -> Profile:
+    """What the provider said, as users may hold it: a name of at most 128 characters, an
+    email only if it is a valid address."""
+    try:
+        email = Email()(profile.email) if profile.email else ""
+    except Invalid:
+        email = ""
+    verified = profile.email_verified and bool(email)
+    return Profile(profile.uid, email, verified, profile.name[:128])
 
 
 def _new(record: StateRow, profile: Profile, tokens: Tokens) -> NewIdentity:

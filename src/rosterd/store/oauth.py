@@ -35,6 +35,8 @@ class StateRow:
     scopes: list[str]
     code_verifier: str
     nonce: str
+    redirect_uri: str
+    browser_hash: str
     user_sequence: int | None
     expire: datetime
 

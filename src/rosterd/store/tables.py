@@ -422,6 +422,10 @@ oauth_states = sa.Table(
     sa.Column("scopes", sa.JSON(), nullable=False),
     sa.Column("code_verifier", sa.Text(), nullable=False),
     sa.Column("nonce", sa.String(64), nullable=False),
+    # The redirect URI the provider was given, and the SHA-256 of the value of the cookie
+    # the browser that started the sign-in got (the callback must come from it).
+    sa.Column("redirect_uri", sa.Text(), nullable=False, server_default=""),
+    sa.Column("browser_hash", sa.String(64), nullable=False, server_default=""),
     sa.Column(
         "user_sequence",
         Sequence,
@@ -429,4 +433,21 @@ oauth_states = sa.Table(
         nullable=True,
     ),
     sa.Column("expire", sa.DateTime(), nullable=False, index=True),
+)
+
+# Runs of `rosterd users import`: how far each got, for `--resume`. Updated in the same
+# transaction as each batch it imports.
+import_runs = sa.Table(
+    "import_runs",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    in_project(index=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("format", sa.String(32), nullable=False),
+    sa.Column("position", sa.BigInteger(), nullable=False),
+    sa.Column("report_offset", sa.BigInteger(), nullable=False),
+    sa.Column("counts", sa.JSON(), nullable=False),
+    sa.Column("started_at", sa.DateTime(), nullable=False),
+    sa.Column("updated_at", sa.DateTime(), nullable=False),
+    sa.Column("finished_at", sa.DateTime(), nullable=True),
 )

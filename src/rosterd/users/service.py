@@ -151,6 +151,11 @@ class Users:
         self._database = database
         self._argon2 = argon2
 
+    @property
+    def argon2(self) -> Argon2:
+        """The hasher of new passwords (and the options of users without one)."""
+        return self._argon2
+
     def create(self, project_id: str, new: NewUser, *, actor: Actor) -> UserRow:
         stored = self._argon2.hash(new.password) if new.password else None
         return self.insert(project_id, new, stored, actor=actor)
