@@ -38,15 +38,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_import_runs")),
     )
     with op.batch_alter_table("import_runs", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_import_runs_project_id"), ["project_id"], unique=False
-        )
-
+        batch_op.create_index(batch_op.f("ix_import_runs_project_id"), ["project_id"], unique=False)
 
     with op.batch_alter_table("oauth_states", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("redirect_uri", sa.Text(), nullable=False, server_default="")
-        )
+        batch_op.add_column(sa.Column("redirect_uri", sa.Text(), nullable=False, server_default=""))
         batch_op.add_column(
             sa.Column("browser_hash", sa.String(length=64), nullable=False, server_default="")
         )
