@@ -8,6 +8,7 @@ from rosterd.cli.keys import keys
 from rosterd.cli.oauth import oauth, platforms
 from rosterd.cli.projects import projects
 from rosterd.cli.serve import serve
+from rosterd.cli.users import users
 
 
 @click.group()
@@ -21,3 +22,4 @@ main.add_command(projects)
 main.add_command(keys)
 main.add_command(oauth)
 main.add_command(platforms)
+main.add_command(users)

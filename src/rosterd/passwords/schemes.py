@@ -96,7 +96,19 @@ def import_scrypt(  # noqa: PLR0917 (positional, like the REST parameters it mir
 
 
 def import_scrypt_modified(
-    hash: str, salt: str, salt_separator: str, signer_key: str
+    hash: str,
+    salt: str,
+    salt_separator: str,
+    signer_key: str,
+    *,
+    rounds: object = scrypt_modified_scheme.DEFAULT_ROUNDS,
+    mem_cost: object = scrypt_modified_scheme.DEFAULT_MEM_COST,
 ) -> StoredPassword:
-    """Import a Firebase modified-scrypt hash with its base64 salt, separator and signer key."""
-    return scrypt_modified_scheme.import_hash(hash, salt, salt_separator, signer_key)
+    """Import a Firebase modified-scrypt hash with its base64 salt, separator and signer key.
+
+    `rounds` and `mem_cost` are the Firebase project's hash config (defaults 8 and 14, the
+    only costs the REST endpoint knows).
+    """
+    return scrypt_modified_scheme.import_hash(
+        hash, salt, salt_separator, signer_key, rounds=rounds, mem_cost=mem_cost
+    )
