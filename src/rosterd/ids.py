@@ -1,7 +1,8 @@
-"""Appwrite-style identifiers."""
+"""Appwrite-style identifiers, and the digest secrets are stored as."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 
@@ -18,3 +19,9 @@ def unique() -> str:
 def resolve(custom_id: str) -> str:
     """Replace the literal `unique()` with a fresh identifier."""
     return unique() if custom_id == UNIQUE else custom_id
+
+
+def secret_hash(secret: str) -> str:
+    """What is stored of a secret (API keys, session and token secrets, OAuth2 states):
+    its SHA-256, in hex."""
+    return hashlib.sha256(secret.encode()).hexdigest()

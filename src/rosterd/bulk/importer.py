@@ -10,7 +10,8 @@ is written twice or skipped. Memory is one batch, whatever the file's size.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -18,20 +19,25 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
-from rosterd import clock, ids
+from rosterd import clock
+from rosterd.audit import Actor, Entry
 from rosterd.bulk.records import Incoming, Record, Rejected
-from rosterd.passwords.argon2 import Argon2
+from rosterd.store import audit as audit_store
 from rosterd.store import users as user_store
 from rosterd.store.database import Database
-from rosterd.store.tables import audit_logs, identities, targets, user_labels, users
-from rosterd.users.service import NewUser, new_user_values
-from rosterd.validators import Assoc, CustomId, Email, Invalid, Labels, Phone, Text
+from rosterd.store.tables import identities, targets, user_labels, users
+from rosterd.targets.service import own_target_values
+from rosterd.users.service import NewUser, Users
+from rosterd.validators import UID, Assoc, Email, Invalid, Labels, Phone, Text
 
 OnConflict = Literal["skip", "update", "fail"]
 Outcome = Literal["created", "updated", "skipped", "rejected"]
 
+#: The actor of what an import does (`rosterd users import`, run by an operator).
+IMPORT = Actor(type="system", id="import", email="", name="rosterd users import")
+
 _CHECKS = (
-    ("user_id", "id", CustomId()),
+    ("user_id", "id", UID()),
     ("name", "name", Text(128, minimum=0)),
     ("labels", "labels", Labels()),
     ("prefs", "prefs", Assoc()),
@@ -84,7 +90,7 @@ def checked(record: Incoming) -> Incoming | Rejected:
     except Invalid:
         return Rejected(record.position, record.user_id, f"invalid phone: {record.phone!r}")
     labels = list(dict.fromkeys(record.labels))
-    return Incoming(**{**record.__dict__, "email": email, "phone": phone, "labels": labels})
+    return replace(record, email=email, phone=phone, labels=labels)
 
 
 @dataclass
@@ -100,9 +106,9 @@ class _Batch:
 
 
 class Importer:
-    def __init__(self, database: Database, argon2: Argon2, project_id: str) -> None:
+    def __init__(self, database: Database, users: Users, project_id: str) -> None:
         self._database = database
-        self._argon2 = argon2
+        self._users = users
         self.project_id = project_id
 
     def batches(self, records: Iterator[Record], size: int) -> Iterator[list[Record]]:
@@ -164,15 +170,11 @@ class Importer:
             batch.update.append((record, existing))
             batch.lines.append(Line(record.position, record.user_id, "updated"))
 
-    def _values(self, record: Incoming, now: Any) -> dict[str, Any]:
+    def _values(self, record: Incoming, now: datetime) -> dict[str, Any]:
         new = NewUser(
             user_id=record.user_id, email=record.email, phone=record.phone, name=record.name
         )
-        default = self._argon2
-        stored = record.password
-        values = new_user_values(self.project_id, new, stored or _no_password(default), now)
-        if stored is None:
-            values.update(password=None, password_update=None)
+        values = self._users.new_values(self.project_id, new, record.password, now)
         values.update(
             status=record.status,
             labels=list(record.labels),
@@ -184,7 +186,6 @@ class Importer:
         )
         draft = user_store.row_from_mapping({**values, "sequence": 0, "search": ""})
         values["search"] = user_store.search_text(draft)
-        values["id"] = record.user_id
         return values
 
     def _create(self, connection: Connection, records: list[Incoming], now: Any) -> None:
@@ -194,7 +195,8 @@ class Importer:
         sequences = _sequences(connection, self.project_id, [r.user_id for r in records])
         _write_labels(connection, [(sequences[r.user_id], r.labels) for r in records])
         _write_targets(connection, self.project_id, sequences, records, now)
-        _audit(connection, self.project_id, "user.create", [r.user_id for r in records], now)
+        created = [Entry(IMPORT, "user.create", record.user_id) for record in records]
+        audit_store.record_many(connection, self.project_id, created, now)
 
     def _update(
         self, connection: Connection, records: list[tuple[Incoming, int]], now: Any
@@ -212,8 +214,8 @@ class Importer:
                 user_labels.delete().where(user_labels.c.user_sequence.in_([s for _, s in records]))
             )
             _write_labels(connection, [(sequence, record.labels) for record, sequence in records])
-            user_ids = [record.user_id for record, _ in records]
-            _audit(connection, self.project_id, "user.update", user_ids, now)
+            updated = [Entry(IMPORT, "user.update", record.user_id) for record, _ in records]
+            audit_store.record_many(connection, self.project_id, updated, now)
 
 
 def insert_many(
@@ -229,12 +231,6 @@ def insert_many(
         return
     insert = (sqlite_insert if connection.dialect.name == "sqlite" else postgresql_insert)(table)
     connection.execute(insert.on_conflict_do_nothing() if skip_conflicts else insert, rows)
-
-
-def _no_password(argon2: Argon2) -> Any:
-    from rosterd.passwords import StoredPassword
-
-    return StoredPassword("", argon2.name, dict(argon2.options))
 
 
 @dataclass
@@ -318,49 +314,12 @@ def _write_targets(
     project_id: str,
     sequences: Mapping[str, int],
     records: list[Incoming],
-    now: Any,
+    now: datetime,
 ) -> None:
     rows = [
-        {
-            "project_id": project_id,
-            "id": ids.unique(),
-            "user_sequence": sequences[record.user_id],
-            "created_at": now,
-            "updated_at": now,
-            "name": None,
-            "provider_id": None,
-            "provider_type": kind,
-            "identifier": identifier,
-            "expired": False,
-        }
+        own_target_values(project_id, sequences[record.user_id], kind, identifier, now)
         for record in records
         for kind, identifier in (("email", record.email), ("sms", record.phone))
         if identifier
     ]
     insert_many(connection, targets, rows, skip_conflicts=True)
-
-
-def _audit(
-    connection: Connection, project_id: str, event: str, user_ids: list[str], now: Any
-) -> None:
-    """One activity record a user, by the import (the command line is the `system`)."""
-    rows = [
-        {
-            "project_id": project_id,
-            "user_id": user_id,
-            "event": event,
-            "resource": f"user/{user_id}",
-            "actor_type": "system",
-            "actor_id": "import",
-            "actor_user_id": None,
-            "actor_email": "",
-            "actor_name": "rosterd users import",
-            "mode": "default",
-            "ip": "",
-            "user_agent": "",
-            "time": now,
-            "data": {},
-        }
-        for user_id in user_ids
-    ]
-    insert_many(connection, audit_logs, rows)

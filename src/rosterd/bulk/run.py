@@ -175,7 +175,7 @@ def _records(options: ImportOptions, source: BinaryIO, skip: int) -> Iterator[Re
 
 def import_file(services: Services, options: ImportOptions) -> Summary:
     """Import the file; `Summary` of what happened (the report has every record)."""
-    importer = Importer(services.database, services.users.argon2, options.project_id)
+    importer = Importer(services.database, services.users, options.project_id)
     mark = fingerprint(options.path)
     run = _Run("", 0, 0, Counts())
     if not options.dry_run:

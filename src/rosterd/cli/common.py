@@ -21,3 +21,11 @@ def open_services(settings: Settings | None = None) -> Services:
         reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         raise click.ClickException(f"cannot open the database: {reason}") from None
     return services
+
+
+def open_project(project_id: str) -> Services:
+    """`open_services()`, for a project that must exist (else exits 1)."""
+    services = open_services()
+    if not services.projects.exists(project_id):
+        raise click.ClickException(f"no project {project_id!r}")
+    return services

@@ -8,10 +8,9 @@ import sys
 
 import click
 
-from rosterd.cli.common import open_services
+from rosterd.cli.common import open_project
 from rosterd.oauth.providers import PROVIDERS, ProviderSettings
 from rosterd.oauth.settings import Change, UnknownProvider
-from rosterd.services import Services
 
 #: Option name -> the `oidc` endpoint setting it sets.
 ENDPOINT_OPTIONS = {
@@ -22,13 +21,6 @@ ENDPOINT_OPTIONS = {
     "issuer": "issuer",
     "jwks_endpoint": "jwksEndpoint",
 }
-
-
-def _project(project_id: str) -> Services:
-    services = open_services()
-    if not services.projects.exists(project_id):
-        raise click.ClickException(f"no project {project_id!r}")
-    return services
 
 
 def _public(found: ProviderSettings) -> dict[str, object]:
@@ -82,7 +74,7 @@ def set_provider(project_id: str, provider: str, **options: str | bool | None) -
         client_secret=str(secret) if secret is not None else None,
         endpoints=endpoints or None,
     )
-    services = _project(project_id)
+    services = open_project(project_id)
     try:
         found = services.oauth.settings.configure(project_id, provider, change)
     except UnknownProvider as error:
@@ -94,7 +86,7 @@ def set_provider(project_id: str, provider: str, **options: str | bool | None) -
 @click.option("--project", "project_id", required=True, help="Project id.")
 def list_providers(project_id: str) -> None:
     """The project's providers, one JSON object a line (never the secrets)."""
-    for found in _project(project_id).oauth.settings.providers(project_id):
+    for found in open_project(project_id).oauth.settings.providers(project_id):
         click.echo(json.dumps(_public(found), sort_keys=True))
 
 
@@ -113,7 +105,9 @@ def add_platform(project_id: str, hostname: str, name: str) -> None:
         raise click.BadParameter(
             "a hostname, without scheme, port or path", param_hint="--hostname"
         )
-    if not _project(project_id).oauth.settings.add_platform(project_id, hostname, name or hostname):
+    if not open_project(project_id).oauth.settings.add_platform(
+        project_id, hostname, name or hostname
+    ):
         raise click.ClickException(f"{hostname} is already a platform of {project_id}")
     click.echo(f"added {hostname.lower()}", err=True)
 
@@ -122,7 +116,7 @@ def add_platform(project_id: str, hostname: str, name: str) -> None:
 @click.option("--project", "project_id", required=True, help="Project id.")
 def list_platforms(project_id: str) -> None:
     """The project's hostnames, one a line."""
-    for hostname in _project(project_id).oauth.settings.hostnames(project_id):
+    for hostname in open_project(project_id).oauth.settings.hostnames(project_id):
         click.echo(hostname)
 
 
@@ -130,6 +124,6 @@ def list_platforms(project_id: str) -> None:
 @click.option("--project", "project_id", required=True, help="Project id.")
 @click.option("--hostname", required=True, help="A hostname added before.")
 def remove_platform(project_id: str, hostname: str) -> None:
-    if not _project(project_id).oauth.settings.remove_platform(project_id, hostname):
+    if not open_project(project_id).oauth.settings.remove_platform(project_id, hostname):
         raise click.ClickException(f"{hostname} is not a platform of {project_id}")
     click.echo(f"removed {hostname.lower()}", err=True)

@@ -12,16 +12,8 @@ from rosterd.bulk import exporter
 from rosterd.bulk.formats import OPTIONS, READERS, ReaderError
 from rosterd.bulk.importer import ImportFailed
 from rosterd.bulk.run import BATCH, ImportOptions, import_file
-from rosterd.cli.common import open_services
+from rosterd.cli.common import open_project
 from rosterd.errors import AppwriteError
-from rosterd.services import Services
-
-
-def _project(project_id: str) -> Services:
-    services = open_services()
-    if not services.projects.exists(project_id):
-        raise click.ClickException(f"no project {project_id!r}")
-    return services
 
 
 @click.group()
@@ -71,7 +63,7 @@ def import_users(file: str, project_id: str, format_: str, **flags: object) -> N
         resume=bool(flags["resume"]),
         batch=int(str(flags["batch"])),
     )
-    services = _project(project_id)
+    services = open_project(project_id)
     try:
         summary = import_file(services, options)
     except (ImportFailed, ReaderError) as failed:
@@ -91,7 +83,7 @@ def export_users(
     project_id: str, format_: str, queries: tuple[str, ...], output: str | None
 ) -> None:
     """Write the project's users, one after another."""
-    services = _project(project_id)
+    services = open_project(project_id)
     out: TextIO = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
     try:
         writer = exporter.WRITERS[format_]()

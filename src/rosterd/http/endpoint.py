@@ -24,7 +24,6 @@ from rosterd.audit import Actor
 from rosterd.errors import UserBlocked, UserMoreFactorsRequired
 from rosterd.http import formats
 from rosterd.http.auth import Caller, authenticate
-from rosterd.http.clients import TrustedProxies
 from rosterd.http.params import Param, parse_query_string, read_body, validate
 from rosterd.http.responses import json_response, no_content
 from rosterd.services import Services
@@ -120,14 +119,11 @@ async def _supplied(request: Request, services: Services) -> dict[str, Any]:
     return {**supplied, **request.path_params}
 
 
-def _client(request: Request, caller: Caller, proxies: TrustedProxies) -> Client:
-    """Who sent the request: address (through trusted proxies) and user agent."""
-    peer = request.client.host if request.client else ""
-    ip = proxies.client_ip(peer, request.headers.get("x-forwarded-for", ""))
-    agent = request.headers.get("user-agent", "")
-    if caller.is_key:
-        agent = request.headers.get("x-forwarded-user-agent", "") or agent
-    return Client(ip=ip, user_agent=agent or "UNKNOWN")
+def _client(request: Request, caller: Caller, services: Services) -> Client:
+    """Who sent the request; a server (an API key) may name its own client's user agent."""
+    client = request_client(request, services)
+    forwarded = request.headers.get("x-forwarded-user-agent", "") if caller.is_key else ""
+    return Client(client.ip, forwarded) if forwarded else client
 
 
 def request_site(request: Request) -> Site:
@@ -137,7 +133,7 @@ def request_site(request: Request) -> Site:
 
 
 def request_client(request: Request, services: Services) -> Client:
-    """Who sent a request that no caller is authenticated for (an OAuth2 callback)."""
+    """Who sent the request: address (through trusted proxies) and user agent."""
     peer = request.client.host if request.client else ""
     ip = services.proxies.client_ip(peer, request.headers.get("x-forwarded-for", ""))
     return Client(ip=ip, user_agent=request.headers.get("user-agent", "") or "UNKNOWN")
@@ -216,7 +212,7 @@ async def invoke(spec: Spec, request: Request, supplied: dict[str, Any]) -> Resu
     values = validate(spec.params, supplied)
     version = formats.parse_version(request.headers.get("x-appwrite-response-format"))
     site = request_site(request)
-    client = _client(request, caller, services.proxies)
+    client = _client(request, caller, services)
     mode = request.headers.get("x-appwrite-mode", "default")
     actor = caller.actor(client, mode if mode in MODES else "default", site.host)
     call = Call(caller, values, services, version, client, site, actor)

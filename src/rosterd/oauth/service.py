@@ -10,7 +10,6 @@ token to exchange at `POST /v1/account/sessions/token`).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from collections.abc import Callable, Sequence
@@ -56,10 +55,6 @@ HttpFactory = Callable[[], httpx.Client]
 
 def default_http() -> httpx.Client:
     return httpx.Client(timeout=httpx.Timeout(10.0), follow_redirects=False)
-
-
-def _hash(state: str) -> str:
-    return hashlib.sha256(state.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -156,7 +151,7 @@ class OAuth:
                 scopes=start.scopes,
             )
         values = {
-            "state_hash": _hash(state),
+            "state_hash": ids.secret_hash(state),
             "project_id": start.project_id,
             "provider": start.provider,
             "success": start.success,
@@ -166,7 +161,7 @@ class OAuth:
             "code_verifier": self._box.seal(verifier),
             "nonce": nonce,
             "redirect_uri": redirect_uri,
-            "browser_hash": _hash(browser),
+            "browser_hash": ids.secret_hash(browser),
             "user_sequence": start.user.sequence if start.user else None,
             "expire": clock.now() + STATE_LIFETIME,
         }
@@ -180,11 +175,11 @@ class OAuth:
         no page to trust yet); later failures are `CallbackFailed`."""
         with self._database.write() as connection:
             record = store.take_state(
-                connection, _hash(callback.state), callback.project_id, clock.now()
+                connection, ids.secret_hash(callback.state), callback.project_id, clock.now()
             )
         if record is None or record.provider != callback.provider:
             raise UserOAuth2BadRequest("The OAuth2 state is unknown, used or expired.")
-        if not secrets.compare_digest(record.browser_hash, _hash(callback.browser)):
+        if not secrets.compare_digest(record.browser_hash, ids.secret_hash(callback.browser)):
             raise UserOAuth2BadRequest("The sign-in was started in another browser.")
         try:
             return self._complete(record, callback, client, actor)

@@ -12,6 +12,7 @@ from rosterd.mfa.service import SecretBox
 from rosterd.oauth.providers import PROVIDERS, ProviderSettings
 from rosterd.store import oauth as store
 from rosterd.store.database import Database
+from rosterd.store.oauth import ProviderRow
 
 #: The `oidc` endpoint settings, named as Appwrite's `oidc` provider names them.
 OIDC_ENDPOINTS = (
@@ -71,15 +72,17 @@ class OAuthSettings:
     def provider(self, project_id: str, provider: str) -> ProviderSettings | None:
         with self._database.read() as connection:
             row = store.get_provider(connection, project_id, provider)
-        if row is None:
-            return None
-        secret = self._box.open(row.client_secret) if row.client_secret else ""
-        return ProviderSettings(row.provider, row.enabled, row.client_id, secret, row.endpoints)
+        return None if row is None else self._opened(row)
 
     def providers(self, project_id: str) -> list[ProviderSettings]:
         with self._database.read() as connection:
             rows = store.list_providers(connection, project_id)
-        return [self.provider(project_id, row.provider) or _never() for row in rows]
+        return [self._opened(row) for row in rows]
+
+    def _opened(self, row: ProviderRow) -> ProviderSettings:
+        """The settings with the client secret decrypted (outside any transaction)."""
+        secret = self._box.open(row.client_secret) if row.client_secret else ""
+        return ProviderSettings(row.provider, row.enabled, row.client_id, secret, row.endpoints)
 
     def add_platform(self, project_id: str, hostname: str, name: str) -> bool:
         values = {
@@ -113,7 +116,3 @@ def _covers(pattern: str, host: str) -> bool:
     if pattern.startswith("*."):
         return host.endswith(pattern[1:])
     return host == pattern
-
-
-def _never() -> ProviderSettings:
-    raise AssertionError("a listed provider vanished")

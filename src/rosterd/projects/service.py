@@ -6,7 +6,6 @@ Key secrets are `standard_` + 256 hex characters; only their SHA-256 is stored.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,10 +50,6 @@ class UnknownScopes(ValueError):
 class NewKey:
     key: KeyRow
     secret: str
-
-
-def secret_hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 class Projects:
@@ -109,9 +104,9 @@ class Projects:
         key = KeyRow(ids.unique(), project_id, name, tuple(dict.fromkeys(scopes)), expire)
         secret = "standard_" + secrets.token_hex(128)
         with self._database.write() as connection:
-            store.insert_key(connection, key, secret_hash(secret), clock.now())
+            store.insert_key(connection, key, ids.secret_hash(secret), clock.now())
         return NewKey(key, secret)
 
     def key(self, secret: str) -> KeyRow | None:
         with self._database.read() as connection:
-            return store.key_by_hash(connection, secret_hash(secret))
+            return store.key_by_hash(connection, ids.secret_hash(secret))

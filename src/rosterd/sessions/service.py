@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 import re
 import secrets
@@ -66,10 +65,6 @@ def decode_credentials(value: str) -> tuple[str, str] | None:
     return None
 
 
-def secret_hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 @dataclass(frozen=True)
 class SessionKind:
     """How a session was opened: its provider, provider uid and first factors."""
@@ -107,7 +102,7 @@ class Sessions:
             "provider_access_token": "",
             "provider_access_token_expiry": None,
             "provider_refresh_token": "",
-            "secret_hash": secret_hash(secret),
+            "secret_hash": ids.secret_hash(secret),
             "ip": client.ip,
             "user_agent": client.user_agent,
             "device": devices.describe(client.user_agent),
@@ -131,7 +126,7 @@ class Sessions:
         user_id, secret = decoded
         with self._database.read() as connection:
             return store.find_by_secret(
-                connection, project_id, user_id, secret_hash(secret), clock.now()
+                connection, project_id, user_id, ids.secret_hash(secret), clock.now()
             )
 
     def find(self, user: UserRow, session_id: str) -> SessionRow | None:

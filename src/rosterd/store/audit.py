@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,29 +28,39 @@ class LogRow:
     data: dict[str, Any]
 
 
-def record(connection: Connection, project_id: str, entry: Entry, now: datetime) -> None:
+def _row(project_id: str, entry: Entry, now: datetime) -> dict[str, Any]:
     actor = entry.actor
     data = dict(entry.data)
     if actor.impersonated:
         data["impersonatedUserId"] = actor.impersonated
-    connection.execute(
-        audit_logs.insert().values(
-            project_id=project_id,
-            user_id=entry.user_id,
-            event=entry.event,
-            resource=entry.resource,
-            actor_type=actor.type,
-            actor_id=actor.id,
-            actor_user_id=actor.user_id,
-            actor_email=actor.email[:320],
-            actor_name=actor.name[:128],
-            mode=actor.mode[:16],
-            ip=actor.ip[:45],
-            user_agent=actor.user_agent,
-            time=now,
-            data=data,
-        )
-    )
+    return {
+        "project_id": project_id,
+        "user_id": entry.user_id,
+        "event": entry.event,
+        "resource": entry.resource,
+        "actor_type": actor.type,
+        "actor_id": actor.id,
+        "actor_user_id": actor.user_id,
+        "actor_email": actor.email[:320],
+        "actor_name": actor.name[:128],
+        "mode": actor.mode[:16],
+        "ip": actor.ip[:45],
+        "user_agent": actor.user_agent,
+        "time": now,
+        "data": data,
+    }
+
+
+def record(connection: Connection, project_id: str, entry: Entry, now: datetime) -> None:
+    connection.execute(audit_logs.insert().values(**_row(project_id, entry, now)))
+
+
+def record_many(
+    connection: Connection, project_id: str, entries: Sequence[Entry], now: datetime
+) -> None:
+    """Record many entries with one statement (a bulk import)."""
+    if entries:
+        connection.execute(audit_logs.insert(), [_row(project_id, e, now) for e in entries])
 
 
 def _about(project_id: str, user_id: str) -> sa.ColumnElement[bool]:

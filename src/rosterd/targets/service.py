@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -52,11 +53,17 @@ def check_identifier(provider_type: str, identifier: str) -> str:
 
 def contact_target_values(user: UserRow, provider_type: str, identifier: str) -> dict[str, Any]:
     """A target for the user's own email or phone."""
-    now = clock.now()
+    return own_target_values(user.project_id, user.sequence, provider_type, identifier, clock.now())
+
+
+def own_target_values(
+    project_id: str, user_sequence: int, provider_type: str, identifier: str, now: datetime
+) -> dict[str, Any]:
+    """A target for a user's own email or phone, by the user's sequence."""
     return {
-        "project_id": user.project_id,
+        "project_id": project_id,
         "id": ids.unique(),
-        "user_sequence": user.sequence,
+        "user_sequence": user_sequence,
         "created_at": now,
         "updated_at": now,
         "name": None,

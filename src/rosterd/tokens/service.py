@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,10 +23,6 @@ OAUTH2, GENERIC = 7, 8
 class NewToken:
     token: TokenRow
     secret: str
-
-
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 class Tokens:
@@ -55,7 +50,7 @@ class Tokens:
             "expire": now + timedelta(seconds=lifetime),
             "type": OAUTH2 if provider else GENERIC,
             "provider": provider,
-            "secret_hash": _hash(secret),
+            "secret_hash": ids.secret_hash(secret),
             "ip": client.ip,
             "user_agent": client.user_agent,
         }
@@ -68,7 +63,7 @@ class Tokens:
     def redeem(self, user: UserRow, secret: str) -> TokenRow | None:
         """Use up the user's unexpired token with this secret; None if there is none."""
         with self._database.write() as connection:
-            return store.take_token(connection, user, _hash(secret), clock.now())
+            return store.take_token(connection, user, ids.secret_hash(secret), clock.now())
 
     def delete_expired(self) -> int:
         now = clock.now()

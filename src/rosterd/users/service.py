@@ -151,11 +151,6 @@ class Users:
         self._database = database
         self._argon2 = argon2
 
-    @property
-    def argon2(self) -> Argon2:
-        """The hasher of new passwords (and the options of users without one)."""
-        return self._argon2
-
     def create(self, project_id: str, new: NewUser, *, actor: Actor) -> UserRow:
         stored = self._argon2.hash(new.password) if new.password else None
         return self.insert(project_id, new, stored, actor=actor)
@@ -165,15 +160,20 @@ class Users:
     ) -> UserRow:
         """Create a user whose password (if any) is already hashed."""
         now = clock.now()
-        values = new_user_values(project_id, new, stored or self._argon2_default(), now)
-        if stored is None:
-            values.update(password=None, password_update=None)
+        values = self.new_values(project_id, new, stored, now)
         with self._database.write() as connection:
             return insert_user_in(connection, values, actor=actor, now=now)
 
-    def _argon2_default(self) -> StoredPassword:
-        """The scheme and options a user without a password still carries (Appwrite's)."""
-        return StoredPassword("", self._argon2.name, dict(self._argon2.options))
+    def new_values(
+        self, project_id: str, new: NewUser, stored: StoredPassword | None, now: datetime
+    ) -> dict[str, Any]:
+        """Every column of a new user. Without a password, the user still carries the
+        scheme and options of the current Argon2, as Appwrite's users do."""
+        default = StoredPassword("", self._argon2.name, dict(self._argon2.options))
+        values = new_user_values(project_id, new, stored or default, now)
+        if stored is None:
+            values.update(password=None, password_update=None)
+        return values
 
     def get(self, project_id: str, user_id: str) -> UserRow:
         with self._database.read() as connection:
