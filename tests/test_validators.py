@@ -6,10 +6,11 @@ import json
 import re
 
 import pytest
-from hypothesis import given
+from email_validator import EmailNotValidError, validate_email
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rosterd import ids
+from rosterd import ids, validators
 from rosterd.validators import (
     UID,
     Assoc,
@@ -85,6 +86,27 @@ def test_plain_emails_pass_lowercased(local: str, labels: list[str]) -> None:
 def test_emails_need_exactly_one_at(value: str) -> None:
     with pytest.raises(Invalid):
         Email()(value)
+
+
+@settings(max_examples=600)
+@given(st.from_regex(validators._PLAIN_EMAIL, fullmatch=True))
+def test_the_plain_shortcut_agrees_with_email_validator(address: str) -> None:
+    """`is_email` answers plain addresses without `validate_email`; it must answer as it."""
+    try:
+        validate_email(
+            address, check_deliverability=False, allow_smtputf8=False, test_environment=True
+        )
+    except EmailNotValidError:
+        assert not validators._plain_email(address)
+    else:
+        assert validators.is_email(address)
+
+
+def test_the_plain_shortcut_leaves_special_names_to_email_validator() -> None:
+    for address in ["a@b.localhost", "a@x.onion", "a@my.local", "a@b.invalid", "a@x--y.com"]:
+        assert not validators._plain_email(address)
+    assert validators._plain_email("first.last+tag@mail.example.co.uk")
+    assert validators.is_email("a@b.test")
 
 
 def test_email_edges() -> None:

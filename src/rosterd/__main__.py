@@ -2,4 +2,6 @@
 
 from rosterd.cli import main
 
-main()
+# Guarded: `rosterd users import` starts a process that imports the main module again.
+if __name__ == "__main__":
+    main()

@@ -1,61 +1,49 @@
-"""Import users in batches: check each record, settle conflicts, write a batch in one
-transaction together with the run's checkpoint, then tell the report.
+"""Write prepared batches (`rosterd.bulk.prepare`): settle each user against what the
+project has, then write the batch in one transaction together with the run's checkpoint.
 
 A run is resumable because its checkpoint (how many records are done, how long the report
 is) is written in the same transaction as the batch: after a crash, `--resume` starts
 after the last committed batch, cuts the report back to what that batch left, and no user
-is written twice or skipped. Memory is one batch, whatever the file's size.
+is written twice or skipped.
+
+Rows go to the database as the driver takes them, without SQLAlchemy's per-row work:
+an executemany on SQLite, `COPY` on PostgreSQL (see `rosterd.bulk.loading`). Each new
+user's sequence is assigned here, so its labels, targets and activity record are written
+in the same pass.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from rosterd import clock
 from rosterd.audit import Actor, Entry
-from rosterd.bulk.records import Incoming, Record, Rejected
+from rosterd.bulk import loading
+from rosterd.bulk.prepare import COLUMNS, Prepared, Ready, stored_form
+from rosterd.bulk.records import Line
 from rosterd.store import audit as audit_store
-from rosterd.store import users as user_store
-from rosterd.store.database import Database
-from rosterd.store.tables import identities, targets, user_labels, users
+from rosterd.store import search
+from rosterd.store.tables import audit_logs, identities, targets, user_labels, users
 from rosterd.targets.service import own_target_values
-from rosterd.users.service import NewUser, Users
-from rosterd.validators import UID, Assoc, Email, Invalid, Labels, Phone, Text
 
 OnConflict = Literal["skip", "update", "fail"]
-Outcome = Literal["created", "updated", "skipped", "rejected"]
 
 #: The actor of what an import does (`rosterd users import`, run by an operator).
 IMPORT = Actor(type="system", id="import", email="", name="rosterd users import")
 
-_CHECKS = (
-    ("user_id", "id", UID()),
-    ("name", "name", Text(128, minimum=0)),
-    ("labels", "labels", Labels()),
-    ("prefs", "prefs", Assoc()),
-)
+# What an update leaves as it was; without a new password, the password's columns too.
+_KEPT = {"id", "project_id", "created_at", "password_history", "mfa"}
+_PASSWORD = {"password", "hash", "hash_options", "password_update"}
 
 
 class ImportFailed(Exception):
     """`--on-conflict fail` met a user that exists; nothing of its batch was written."""
-
-
-@dataclass(frozen=True)
-class Line:
-    """One line of the report."""
-
-    position: int
-    user_id: str
-    outcome: Outcome
-    reason: str = ""
 
 
 @dataclass
@@ -73,164 +61,115 @@ class Counts:
         return {name: getattr(self, name) for name in ("created", "updated", "skipped", "rejected")}
 
 
-def checked(record: Incoming) -> Incoming | Rejected:
-    """The record with its values as the REST API would take them, or why not."""
-    for attribute, name, validator in _CHECKS:
-        try:
-            validator(getattr(record, attribute) if attribute != "labels" else list(record.labels))
-        except Invalid as invalid:
-            return Rejected(record.position, record.user_id, f"invalid {name}: {invalid}")
-    email, phone = record.email or None, record.phone or None
-    try:
-        email = Email()(email) if email else None
-    except Invalid:
-        return Rejected(record.position, record.user_id, f"invalid email: {record.email!r}")
-    try:
-        phone = Phone()(phone) if phone else None
-    except Invalid:
-        return Rejected(record.position, record.user_id, f"invalid phone: {record.phone!r}")
-    labels = list(dict.fromkeys(record.labels))
-    return replace(record, email=email, phone=phone, labels=labels)
-
-
 @dataclass
 class _Batch:
     """A batch on its way: what to create, to update, and every line of the report."""
 
-    create: list[Incoming] = field(default_factory=list)
-    update: list[tuple[Incoming, int]] = field(default_factory=list)
+    create: list[Ready] = field(default_factory=list)
+    update: list[tuple[Ready, int]] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
-
-    def refuse(self, record: Incoming | Rejected, reason: str) -> None:
-        self.lines.append(Line(record.position, record.user_id, "rejected", reason))
 
 
 class Importer:
-    def __init__(self, database: Database, users: Users, project_id: str) -> None:
-        self._database = database
-        self._users = users
+    def __init__(self, project_id: str, dialect: str) -> None:
         self.project_id = project_id
+        self._dialect = dialect
+        self._target_row = stored_form(dialect, tuple(targets.c)[1:])
+        self._audit_row = stored_form(dialect, tuple(audit_logs.c)[1:])
 
-    def batches(self, records: Iterator[Record], size: int) -> Iterator[list[Record]]:
-        batch: list[Record] = []
-        for record in records:
-            batch.append(record)
-            if len(batch) >= size:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
-
-    def write(
-        self,
-        connection: Connection,
-        records: list[Record],
-        on_conflict: OnConflict,
-    ) -> list[Line]:
+    def write(self, connection: Connection, batch: Prepared, on_conflict: OnConflict) -> list[Line]:
         """Write one batch in `connection`'s transaction; the report's lines, in order."""
-        batch = self._settle(connection, records, on_conflict)
+        settled = self._settle(connection, batch, on_conflict)
         now = clock.now()
-        self._create(connection, batch.create, now)
-        self._update(connection, batch.update, now)
-        return sorted(batch.lines, key=lambda line: line.position)
+        self._create(connection, settled.create, now)
+        self._update(connection, settled.update, now)
+        return sorted(settled.lines, key=lambda line: line.position)
 
-    def _settle(
-        self, connection: Connection, records: list[Record], on_conflict: OnConflict
-    ) -> _Batch:
-        batch = _Batch()
-        valid: list[Incoming] = []
-        for record in records:
-            found = record if isinstance(record, Rejected) else checked(record)
-            if isinstance(found, Rejected):
-                batch.refuse(found, found.reason)
-            else:
-                valid.append(found)
-        taken = _Taken.read(connection, self.project_id, valid)
-        for record in valid:
-            self._place(batch, taken, record, on_conflict)
-        return batch
+    def _settle(self, connection: Connection, batch: Prepared, on_conflict: OnConflict) -> _Batch:
+        settled = _Batch(lines=list(batch.rejected))
+        taken = _Taken.read(connection, self.project_id, batch.ready)
+        for user in batch.ready:
+            _place(settled, taken, user, on_conflict)
+        return settled
 
-    def _place(
-        self, batch: _Batch, taken: _Taken, record: Incoming, on_conflict: OnConflict
-    ) -> None:
-        existing = taken.ids.get(record.user_id)
-        clash = taken.clash(record, existing)
-        if clash:
-            batch.refuse(record, clash)
+    def _create(self, connection: Connection, created: list[Ready], now: datetime) -> None:
+        if not created:
             return
-        taken.claim(record, existing)
-        if existing is None:
-            batch.create.append(record)
-            batch.lines.append(Line(record.position, record.user_id, "created"))
-        elif on_conflict == "fail":
-            raise ImportFailed(f"user {record.user_id!r} exists (record {record.position})")
-        elif on_conflict == "skip":
-            batch.lines.append(Line(record.position, record.user_id, "skipped", "exists"))
-        else:
-            batch.update.append((record, existing))
-            batch.lines.append(Line(record.position, record.user_id, "updated"))
-
-    def _values(self, record: Incoming, now: datetime) -> dict[str, Any]:
-        new = NewUser(
-            user_id=record.user_id, email=record.email, phone=record.phone, name=record.name
-        )
-        values = self._users.new_values(self.project_id, new, record.password, now)
-        values.update(
-            status=record.status,
-            labels=list(record.labels),
-            prefs=dict(record.prefs),
-            email_verification=record.email_verification,
-            phone_verification=record.phone_verification,
-            registration=record.registration or now,
-            accessed_at=record.accessed_at,
-        )
-        draft = user_store.row_from_mapping({**values, "sequence": 0, "search": ""})
-        values["search"] = user_store.search_text(draft)
-        return values
-
-    def _create(self, connection: Connection, records: list[Incoming], now: Any) -> None:
-        if not records:
-            return
-        insert_many(connection, users, [self._values(record, now) for record in records])
-        sequences = _sequences(connection, self.project_id, [r.user_id for r in records])
-        _write_labels(connection, [(sequences[r.user_id], r.labels) for r in records])
-        _write_targets(connection, self.project_id, sequences, records, now)
-        created = [Entry(IMPORT, "user.create", record.user_id) for record in records]
-        audit_store.record_many(connection, self.project_id, created, now)
+        sequences = loading.next_sequences(connection, users, len(created))
+        with search.indexed_in_bulk(connection, users):
+            loading.insert(
+                connection,
+                users,
+                ("sequence", *COLUMNS),
+                [(sequence, *user.row) for sequence, user in zip(sequences, created, strict=True)],
+            )
+        owned = list(zip(sequences, created, strict=True))
+        _write_labels(connection, [(sequence, user.labels) for sequence, user in owned])
+        self._write_targets(connection, owned, now)
+        self._write_log(connection, "user.create", [user.user_id for user in created], now)
 
     def _update(
-        self, connection: Connection, records: list[tuple[Incoming, int]], now: Any
+        self, connection: Connection, updated: list[tuple[Ready, int]], now: datetime
     ) -> None:
-        for record, sequence in records:
-            values = self._values(record, now)
-            for kept in ("id", "project_id", "created_at", "password_history", "mfa"):
-                values.pop(kept)
-            if record.password is None:
-                for kept in ("password", "hash", "hash_options", "password_update"):
-                    values.pop(kept)
-            connection.execute(users.update().where(users.c.sequence == sequence).values(**values))
-        if records:
-            connection.execute(
-                user_labels.delete().where(user_labels.c.user_sequence.in_([s for _, s in records]))
+        if not updated:
+            return
+        for with_password in (True, False):
+            chosen = [(u, s) for u, s in updated if u.has_password == with_password]
+            kept = _KEPT if with_password else _KEPT | _PASSWORD
+            names = [name for name in COLUMNS if name not in kept]
+            at = [COLUMNS.index(name) for name in names]
+            rows = [(*(user.row[i] for i in at), sequence) for user, sequence in chosen]
+            loading.update(connection, users, names, rows)
+        sequences = [sequence for _, sequence in updated]
+        connection.execute(user_labels.delete().where(user_labels.c.user_sequence.in_(sequences)))
+        _write_labels(connection, [(sequence, user.labels) for user, sequence in updated])
+        self._write_log(connection, "user.update", [user.user_id for user, _ in updated], now)
+
+    def _write_targets(
+        self, connection: Connection, owned: list[tuple[int, Ready]], now: datetime
+    ) -> None:
+        rows = [
+            self._target_row(own_target_values(self.project_id, sequence, kind, identifier, now))
+            for sequence, user in owned
+            for kind, identifier in (("email", user.email), ("sms", user.phone))
+            if identifier
+        ]
+        loading.insert(connection, targets, _names(targets), rows, skip_conflicts=True)
+
+    def _write_log(
+        self, connection: Connection, event: str, user_ids: list[str], now: datetime
+    ) -> None:
+        rows = [
+            self._audit_row(
+                audit_store.entry_values(self.project_id, Entry(IMPORT, event, user_id), now)
             )
-            _write_labels(connection, [(sequence, record.labels) for record, sequence in records])
-            updated = [Entry(IMPORT, "user.update", record.user_id) for record, _ in records]
-            audit_store.record_many(connection, self.project_id, updated, now)
+            for user_id in user_ids
+        ]
+        loading.insert(connection, audit_logs, _names(audit_logs), rows)
 
 
-def insert_many(
-    connection: Connection,
-    table: sa.Table,
-    rows: list[dict[str, Any]],
-    *,
-    skip_conflicts: bool = False,
-) -> None:
-    """Insert rows with one executemany (`skip_conflicts`: leave out rows a unique index
-    refuses)."""
-    if not rows:
+def _names(table: sa.Table) -> tuple[str, ...]:
+    """The columns of `table` but its sequence."""
+    return tuple(column.name for column in table.columns)[1:]
+
+
+def _place(batch: _Batch, taken: _Taken, user: Ready, on_conflict: OnConflict) -> None:
+    existing = taken.ids.get(user.user_id)
+    clash = taken.clash(user, existing)
+    if clash:
+        batch.lines.append(Line(user.position, user.user_id, "rejected", clash))
         return
-    insert = (sqlite_insert if connection.dialect.name == "sqlite" else postgresql_insert)(table)
-    connection.execute(insert.on_conflict_do_nothing() if skip_conflicts else insert, rows)
+    taken.claim(user, existing)
+    if existing is None:
+        batch.create.append(user)
+        batch.lines.append(Line(user.position, user.user_id, "created"))
+    elif on_conflict == "fail":
+        raise ImportFailed(f"user {user.user_id!r} exists (record {user.position})")
+    elif on_conflict == "skip":
+        batch.lines.append(Line(user.position, user.user_id, "skipped", "exists"))
+    else:
+        batch.update.append((user, existing))
+        batch.lines.append(Line(user.position, user.user_id, "updated"))
 
 
 @dataclass
@@ -244,7 +183,7 @@ class _Taken:
     identity_emails: set[str]
 
     @classmethod
-    def read(cls, connection: Connection, project_id: str, records: list[Incoming]) -> _Taken:
+    def read(cls, connection: Connection, project_id: str, records: list[Ready]) -> _Taken:
         wanted_ids = [r.user_id for r in records]
         emails = [r.email for r in records if r.email]
         phones = [r.phone for r in records if r.phone]
@@ -265,7 +204,7 @@ class _Taken:
             else set(),
         )
 
-    def clash(self, record: Incoming, existing: int | None) -> str:
+    def clash(self, record: Ready, existing: int | None) -> str:
         """Why the record's email or phone cannot be its ("" when they can)."""
         if existing == -1:
             return "duplicate id in the file"
@@ -280,7 +219,7 @@ class _Taken:
             return f"email {record.email} is an OAuth2 identity's"
         return ""
 
-    def claim(self, record: Incoming, existing: int | None) -> None:
+    def claim(self, record: Ready, existing: int | None) -> None:
         """Mark the record's values as taken by it (-1: a user this batch makes)."""
         owner = -1 if existing is None else existing
         self.ids[record.user_id] = -1
@@ -297,29 +236,6 @@ def _lookup(connection: Connection, scope: Any, column: Any, values: list[str]) 
     return {value: sequence for value, sequence in connection.execute(query)}
 
 
-def _sequences(connection: Connection, project_id: str, user_ids: list[str]) -> dict[str, int]:
-    query = sa.select(users.c.id, users.c.sequence).where(
-        users.c.project_id == project_id, users.c.id.in_(user_ids)
-    )
-    return {user_id: sequence for user_id, sequence in connection.execute(query)}
-
-
-def _write_labels(connection: Connection, owned: list[tuple[int, Any]]) -> None:
-    rows = [{"user_sequence": seq, "label": label} for seq, labels in owned for label in labels]
-    insert_many(connection, user_labels, rows)
-
-
-def _write_targets(
-    connection: Connection,
-    project_id: str,
-    sequences: Mapping[str, int],
-    records: list[Incoming],
-    now: datetime,
-) -> None:
-    rows = [
-        own_target_values(project_id, sequences[record.user_id], kind, identifier, now)
-        for record in records
-        for kind, identifier in (("email", record.email), ("sms", record.phone))
-        if identifier
-    ]
-    insert_many(connection, targets, rows, skip_conflicts=True)
+def _write_labels(connection: Connection, owned: list[tuple[int, tuple[str, ...]]]) -> None:
+    rows = [(sequence, label) for sequence, labels in owned for label in labels]
+    loading.insert(connection, user_labels, ("user_sequence", "label"), rows)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, Literal, Protocol
 
 from rosterd.passwords import StoredPassword
 
@@ -44,6 +44,18 @@ class Rejected:
 
 
 Record = Incoming | Rejected
+
+Outcome = Literal["created", "updated", "skipped", "rejected"]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the report: what became of the record at `position`."""
+
+    position: int
+    user_id: str
+    outcome: Outcome
+    reason: str = ""
 
 
 class Reader(Protocol):

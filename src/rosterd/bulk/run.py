@@ -11,26 +11,25 @@ record exactly once however often the import was interrupted.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import IO, Any, BinaryIO
+from typing import IO
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from rosterd import clock, ids
-from rosterd.bulk.formats import READERS
-from rosterd.bulk.importer import Counts, Importer, Line, OnConflict
+from rosterd.bulk.importer import Counts, Importer, OnConflict
+from rosterd.bulk.prepare import APART_FROM, Plan, Prepared, prepared, prepared_apart
 from rosterd.bulk.progress import Meter, meter
-from rosterd.bulk.records import Record
+from rosterd.bulk.records import Line
 from rosterd.services import Services
 from rosterd.store.tables import import_runs
 
-BATCH = 1000
+BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -62,23 +61,6 @@ def fingerprint(path: str) -> str:
         source.seek(max(size - (1 << 20), 0))
         digest.update(source.read(1 << 20))
     return digest.hexdigest()
-
-
-class Counting(io.RawIOBase):
-    """A file read through, counting the bytes (the progress of an import)."""
-
-    def __init__(self, raw: BinaryIO) -> None:
-        self._raw = raw
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self._raw.read(len(buffer))
-        buffer[: len(data)] = data
-        self.count += len(data)
-        return len(data)
 
 
 @dataclass
@@ -166,16 +148,10 @@ class _Report:
         return self._file.tell()
 
 
-def _records(options: ImportOptions, source: BinaryIO, skip: int) -> Iterator[Record]:
-    reader = READERS[options.format]
-    for record in reader(source, options.options):
-        if record.position >= skip:
-            yield record
-
-
 def import_file(services: Services, options: ImportOptions) -> Summary:
     """Import the file; `Summary` of what happened (the report has every record)."""
-    importer = Importer(services.database, services.users, options.project_id)
+    dialect = services.database.engine.dialect.name
+    importer = Importer(options.project_id, dialect)
     mark = fingerprint(options.path)
     run = _Run("", 0, 0, Counts())
     if not options.dry_run:
@@ -183,19 +159,24 @@ def import_file(services: Services, options: ImportOptions) -> Summary:
             found = _unfinished(connection, options, mark) if options.resume else None
             run = found or _start(connection, options, mark)
     resumed_at = run.position
+    plan = Plan(
+        path=options.path,
+        format=options.format,
+        project_id=options.project_id,
+        dialect=dialect,
+        passwordless=services.users.passwordless(),
+        options=dict(options.options),
+        skip=run.position,
+        size=options.batch,
+    )
+    size = os.path.getsize(options.path)
+    batches = (prepared_apart if size >= APART_FROM else prepared)(plan)
     with ExitStack() as stack:
-        counting = Counting(stack.enter_context(open(options.path, "rb")))
-        source = io.BufferedReader(counting, buffer_size=1 << 16)
+        stack.callback(getattr(batches, "close", lambda: None))
         runner = _Runner(
-            services,
-            importer,
-            options,
-            _Report(options.report, run.report_offset, stack),
-            run,
-            counting,
+            services, importer, options, _Report(options.report, run.report_offset, stack), run
         )
-        progress = stack.enter_context(meter("import", os.path.getsize(options.path)))
-        batches = importer.batches(_records(options, source, run.position), options.batch)
+        progress = stack.enter_context(meter("import", size))
         (runner.dry_run if options.dry_run else runner.import_all)(batches, progress)
     return Summary(run.counts.as_dict(), resumed_at, options.dry_run)
 
@@ -207,22 +188,21 @@ class _Runner:
     options: ImportOptions
     report: _Report
     run: _Run
-    counting: Counting
 
-    def import_all(self, batches: Iterator[list[Record]], progress: Meter) -> None:
+    def import_all(self, batches: Iterator[Prepared], progress: Meter) -> None:
         run = self.run
         for batch in batches:
             with self.services.database.write() as connection:
                 lines = self.importer.write(connection, batch, self.options.on_conflict)
                 run.report_offset = self.report.write(lines) or run.report_offset
-                run.position = batch[-1].position + 1
+                run.position = batch.end
                 run.counts.add(lines)
                 _checkpoint(connection, run)
-            progress.update(self.counting.count, run.counts.created + run.counts.updated)
+            progress.update(batch.read, run.counts.created + run.counts.updated)
         with self.services.database.write() as connection:
             _checkpoint(connection, run, finished=True)
 
-    def dry_run(self, batches: Iterator[list[Record]], progress: Meter) -> None:
+    def dry_run(self, batches: Iterator[Prepared], progress: Meter) -> None:
         """Everything an import does, in one transaction rolled back at the end."""
         with self.services.database.write() as connection:
             savepoint = connection.begin_nested()
@@ -230,5 +210,5 @@ class _Runner:
                 lines = self.importer.write(connection, batch, self.options.on_conflict)
                 self.report.write(lines)
                 self.run.counts.add(lines)
-                progress.update(self.counting.count, self.run.counts.created)
+                progress.update(batch.read, self.run.counts.created)
             savepoint.rollback()

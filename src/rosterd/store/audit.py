@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,7 +27,8 @@ class LogRow:
     data: dict[str, Any]
 
 
-def _row(project_id: str, entry: Entry, now: datetime) -> dict[str, Any]:
+def entry_values(project_id: str, entry: Entry, now: datetime) -> dict[str, Any]:
+    """The columns of the record of `entry`."""
     actor = entry.actor
     data = dict(entry.data)
     if actor.impersonated:
@@ -52,15 +52,7 @@ def _row(project_id: str, entry: Entry, now: datetime) -> dict[str, Any]:
 
 
 def record(connection: Connection, project_id: str, entry: Entry, now: datetime) -> None:
-    connection.execute(audit_logs.insert().values(**_row(project_id, entry, now)))
-
-
-def record_many(
-    connection: Connection, project_id: str, entries: Sequence[Entry], now: datetime
-) -> None:
-    """Record many entries with one statement (a bulk import)."""
-    if entries:
-        connection.execute(audit_logs.insert(), [_row(project_id, e, now) for e in entries])
+    connection.execute(audit_logs.insert().values(**entry_values(project_id, entry, now)))
 
 
 def _about(project_id: str, user_id: str) -> sa.ColumnElement[bool]:

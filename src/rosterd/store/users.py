@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
@@ -77,9 +77,16 @@ USER_SCHEMA: Schema = {
 
 
 def search_text(row: UserRow) -> str:
-    """What full-text search sees: id, email, name, phone and `label:<x>` per label."""
-    parts = [row.id, row.email or "", row.name, row.phone or ""]
-    parts += [f"label:{label}" for label in row.labels]
+    """What full-text search sees of a user (`search_words`)."""
+    return search_words(row.id, row.email, row.name, row.phone, row.labels)
+
+
+def search_words(
+    user_id: str, email: str | None, name: str, phone: str | None, labels: Sequence[str]
+) -> str:
+    """Id, email, name, phone and `label:<x>` per label."""
+    parts = [user_id, email or "", name, phone or ""]
+    parts += [f"label:{label}" for label in labels]
     return " ".join(part for part in parts if part)
 
 

@@ -109,6 +109,21 @@ def new_user_values(
     }
 
 
+def user_values(
+    project_id: str,
+    new: NewUser,
+    stored: StoredPassword | None,
+    passwordless: StoredPassword,
+    now: datetime,
+) -> dict[str, Any]:
+    """Every column of a new user. Without a password, the user still carries the scheme
+    and options of `passwordless` (the current Argon2's), as Appwrite's users do."""
+    values = new_user_values(project_id, new, stored or passwordless, now)
+    if stored is None:
+        values.update(password=None, password_update=None)
+    return values
+
+
 def insert_user_in(
     connection: Connection, values: dict[str, Any], *, actor: Actor, now: datetime
 ) -> UserRow:
@@ -167,13 +182,12 @@ class Users:
     def new_values(
         self, project_id: str, new: NewUser, stored: StoredPassword | None, now: datetime
     ) -> dict[str, Any]:
-        """Every column of a new user. Without a password, the user still carries the
-        scheme and options of the current Argon2, as Appwrite's users do."""
-        default = StoredPassword("", self._argon2.name, dict(self._argon2.options))
-        values = new_user_values(project_id, new, stored or default, now)
-        if stored is None:
-            values.update(password=None, password_update=None)
-        return values
+        """Every column of a new user (see `user_values`)."""
+        return user_values(project_id, new, stored, self.passwordless(), now)
+
+    def passwordless(self) -> StoredPassword:
+        """What a user without a password carries: the current Argon2's scheme and options."""
+        return StoredPassword("", self._argon2.name, dict(self._argon2.options))
 
     def get(self, project_id: str, user_id: str) -> UserRow:
         with self._database.read() as connection:
