@@ -16,26 +16,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from rosterd import clock
-from rosterd.audit import Actor, Entry
+from rosterd.audit import Entry
 from rosterd.bulk import loading
-from rosterd.bulk.prepare import COLUMNS, Prepared, Ready, stored_form
+from rosterd.bulk.prepare import (
+    COLUMNS,
+    IMPORT,
+    LOG_COLUMNS,
+    TARGET_COLUMNS,
+    Prepared,
+    Ready,
+    stored_form,
+)
 from rosterd.bulk.records import Line
-from rosterd.store import audit as audit_store
 from rosterd.store import search
+from rosterd.store.audit import entry_values
 from rosterd.store.tables import audit_logs, identities, targets, user_labels, users
-from rosterd.targets.service import own_target_values
 
 OnConflict = Literal["skip", "update", "fail"]
-
-#: The actor of what an import does (`rosterd users import`, run by an operator).
-IMPORT = Actor(type="system", id="import", email="", name="rosterd users import")
 
 # What an update leaves as it was; without a new password, the password's columns too.
 _KEPT = {"id", "project_id", "created_at", "password_history", "mfa"}
@@ -73,16 +75,13 @@ class _Batch:
 class Importer:
     def __init__(self, project_id: str, dialect: str) -> None:
         self.project_id = project_id
-        self._dialect = dialect
-        self._target_row = stored_form(dialect, tuple(targets.c)[1:])
-        self._audit_row = stored_form(dialect, tuple(audit_logs.c)[1:])
+        self._log_row = stored_form(dialect, tuple(audit_logs.c[n] for n in LOG_COLUMNS))
 
     def write(self, connection: Connection, batch: Prepared, on_conflict: OnConflict) -> list[Line]:
         """Write one batch in `connection`'s transaction; the report's lines, in order."""
         settled = self._settle(connection, batch, on_conflict)
-        now = clock.now()
-        self._create(connection, settled.create, now)
-        self._update(connection, settled.update, now)
+        _create(connection, settled.create)
+        self._update(connection, settled.update)
         return sorted(settled.lines, key=lambda line: line.position)
 
     def _settle(self, connection: Connection, batch: Prepared, on_conflict: OnConflict) -> _Batch:
@@ -92,25 +91,7 @@ class Importer:
             _place(settled, taken, user, on_conflict)
         return settled
 
-    def _create(self, connection: Connection, created: list[Ready], now: datetime) -> None:
-        if not created:
-            return
-        sequences = loading.next_sequences(connection, users, len(created))
-        with search.indexed_in_bulk(connection, users):
-            loading.insert(
-                connection,
-                users,
-                ("sequence", *COLUMNS),
-                [(sequence, *user.row) for sequence, user in zip(sequences, created, strict=True)],
-            )
-        owned = list(zip(sequences, created, strict=True))
-        _write_labels(connection, [(sequence, user.labels) for sequence, user in owned])
-        self._write_targets(connection, owned, now)
-        self._write_log(connection, "user.create", [user.user_id for user in created], now)
-
-    def _update(
-        self, connection: Connection, updated: list[tuple[Ready, int]], now: datetime
-    ) -> None:
+    def _update(self, connection: Connection, updated: list[tuple[Ready, int]]) -> None:
         if not updated:
             return
         for with_password in (True, False):
@@ -123,34 +104,35 @@ class Importer:
         sequences = [sequence for _, sequence in updated]
         connection.execute(user_labels.delete().where(user_labels.c.user_sequence.in_(sequences)))
         _write_labels(connection, [(sequence, user.labels) for user, sequence in updated])
-        self._write_log(connection, "user.update", [user.user_id for user, _ in updated], now)
-
-    def _write_targets(
-        self, connection: Connection, owned: list[tuple[int, Ready]], now: datetime
-    ) -> None:
-        rows = [
-            self._target_row(own_target_values(self.project_id, sequence, kind, identifier, now))
-            for sequence, user in owned
-            for kind, identifier in (("email", user.email), ("sms", user.phone))
-            if identifier
-        ]
-        loading.insert(connection, targets, _names(targets), rows, skip_conflicts=True)
-
-    def _write_log(
-        self, connection: Connection, event: str, user_ids: list[str], now: datetime
-    ) -> None:
-        rows = [
-            self._audit_row(
-                audit_store.entry_values(self.project_id, Entry(IMPORT, event, user_id), now)
+        now = clock.now()
+        logs = [
+            self._log_row(
+                entry_values(self.project_id, Entry(IMPORT, "user.update", u.user_id), now)
             )
-            for user_id in user_ids
+            for u, _ in updated
         ]
-        loading.insert(connection, audit_logs, _names(audit_logs), rows)
+        loading.insert(connection, audit_logs, LOG_COLUMNS, logs)
 
 
-def _names(table: sa.Table) -> tuple[str, ...]:
-    """The columns of `table` but its sequence."""
-    return tuple(column.name for column in table.columns)[1:]
+def _create(connection: Connection, created: list[Ready]) -> None:
+    """Insert the users with their labels, targets and activity records."""
+    if not created:
+        return
+    sequences = loading.next_sequences(connection, users, len(created))
+    owned = list(zip(sequences, created, strict=True))
+    with search.indexed_in_bulk(connection, users):
+        loading.insert(
+            connection, users, ("sequence", *COLUMNS), [(s, *user.row) for s, user in owned]
+        )
+    _write_labels(connection, [(sequence, user.labels) for sequence, user in owned])
+    loading.insert(
+        connection,
+        targets,
+        ("user_sequence", *TARGET_COLUMNS),
+        [(sequence, *target) for sequence, user in owned for target in user.targets],
+        skip_conflicts=True,
+    )
+    loading.insert(connection, audit_logs, LOG_COLUMNS, [user.created for user in created])
 
 
 def _place(batch: _Batch, taken: _Taken, user: Ready, on_conflict: OnConflict) -> None:
@@ -184,24 +166,16 @@ class _Taken:
 
     @classmethod
     def read(cls, connection: Connection, project_id: str, records: list[Ready]) -> _Taken:
-        wanted_ids = [r.user_id for r in records]
         emails = [r.email for r in records if r.email]
         phones = [r.phone for r in records if r.phone]
-        in_project = users.c.project_id == project_id
+        ids = [r.user_id for r in records]
         return cls(
-            ids=_lookup(connection, in_project, users.c.id, wanted_ids),
-            emails=_lookup(connection, in_project, users.c.email, emails),
-            phones=_lookup(connection, in_project, users.c.phone, phones),
+            ids=loading.found(connection, users, "id", project_id, ids),
+            emails=loading.found(connection, users, "email", project_id, emails),
+            phones=loading.found(connection, users, "phone", project_id, phones),
             identity_emails=set(
-                connection.execute(
-                    sa.select(identities.c.provider_email).where(
-                        identities.c.project_id == project_id,
-                        identities.c.provider_email.in_(emails),
-                    )
-                ).scalars()
-            )
-            if emails
-            else set(),
+                loading.found(connection, identities, "provider_email", project_id, emails)
+            ),
         )
 
     def clash(self, record: Ready, existing: int | None) -> str:
@@ -227,13 +201,6 @@ class _Taken:
             self.emails[record.email] = owner
         if record.phone:
             self.phones[record.phone] = owner
-
-
-def _lookup(connection: Connection, scope: Any, column: Any, values: list[str]) -> dict[str, int]:
-    if not values:
-        return {}
-    query = sa.select(column, users.c.sequence).where(scope, column.in_(values))
-    return {value: sequence for value, sequence in connection.execute(query)}
 
 
 def _write_labels(connection: Connection, owned: list[tuple[int, tuple[str, ...]]]) -> None:

@@ -32,6 +32,24 @@ def next_sequences(connection: Connection, table: sa.Table, count: int) -> list[
     return [int(sequence) for sequence in found.scalars()]
 
 
+def found(
+    connection: Connection, table: sa.Table, column: str, project_id: str, values: list[str]
+) -> dict[str, int]:
+    """The rows of the project in `table` whose `column` is one of `values`: value -> the
+    row's sequence. One query, whatever the number of values."""
+    if not values:
+        return {}
+    where = f"SELECT {column}, sequence FROM {table.name} WHERE project_id = "
+    if connection.dialect.name == "sqlite":
+        marks = ", ".join("?" * len(values))
+        rows = connection.exec_driver_sql(
+            f"{where}? AND {column} IN ({marks})", (project_id, *values)
+        )
+    else:
+        rows = connection.exec_driver_sql(f"{where}%s AND {column} = ANY(%s)", (project_id, values))
+    return {value: sequence for value, sequence in rows}
+
+
 def insert(
     connection: Connection,
     table: sa.Table,

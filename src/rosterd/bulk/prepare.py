@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 import multiprocessing
+import operator
 import os
 import pickle
 import queue
@@ -26,16 +27,28 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 
 from rosterd import clock
+from rosterd.audit import Actor, Entry
 from rosterd.bulk.formats import READERS
 from rosterd.bulk.records import Incoming, Line, Record, Rejected
 from rosterd.passwords import StoredPassword
-from rosterd.store.tables import users
+from rosterd.store.audit import entry_values
+from rosterd.store.tables import audit_logs, targets, users
 from rosterd.store.users import search_words
+from rosterd.targets.service import own_target_values
 from rosterd.users.service import NewUser, user_values
 from rosterd.validators import UID, Assoc, Email, Invalid, Labels, Phone, Text
 
 #: The columns of a prepared users row: all but `sequence`, which the importer assigns.
 COLUMNS = tuple(column.name for column in users.columns if column.name != "sequence")
+#: The columns of a prepared target row: all but `sequence` and `user_sequence`.
+TARGET_COLUMNS = tuple(
+    c.name for c in targets.columns if c.name not in ("sequence", "user_sequence")
+)
+#: The columns of a prepared activity record: all but `sequence`.
+LOG_COLUMNS = tuple(column.name for column in audit_logs.columns if column.name != "sequence")
+
+#: The actor of what an import does (`rosterd users import`, run by an operator).
+IMPORT = Actor(type="system", id="import", email="", name="rosterd users import")
 
 #: From this size on, a file is prepared in a process of its own (`prepared_apart`).
 APART_FROM = 4 << 20
@@ -73,6 +86,10 @@ class Ready(NamedTuple):
     labels: tuple[str, ...]
     row: tuple[Any, ...]
     has_password: bool
+    #: The targets of its email and phone (`TARGET_COLUMNS`), should it be created.
+    targets: tuple[tuple[Any, ...], ...]
+    #: The activity record of its creation (`LOG_COLUMNS`).
+    created: tuple[Any, ...]
 
 
 @dataclass
@@ -129,25 +146,59 @@ def stored_form(
     if dialect == "sqlite":
         engine_dialect = sqlite.dialect()
         convert = [
-            c.type.dialect_impl(engine_dialect).bind_processor(engine_dialect) for c in columns
+            _quick(c.type, c.type.dialect_impl(engine_dialect).bind_processor(engine_dialect))
+            for c in columns
         ]
     else:
-        convert = [json.dumps if isinstance(c.type, sa.JSON) else None for c in columns]
-    names = [column.name for column in columns]
+        convert = [
+            _quick(c.type, json.dumps if isinstance(c.type, sa.JSON) else None) for c in columns
+        ]
+    picked = operator.itemgetter(*(column.name for column in columns))
+    converted = [(at, to) for at, to in enumerate(convert) if to is not None]
 
     def row(values: Mapping[str, Any]) -> tuple[Any, ...]:
-        return tuple(
-            values[name] if to is None else to(values[name])
-            for name, to in zip(names, convert, strict=True)
-        )
+        found = list(picked(values))
+        for at, to in converted:
+            found[at] = to(found[at])
+        return tuple(found)
 
     return row
+
+
+def _quick(
+    column_type: sa.types.TypeEngine[Any], convert: Callable[[Any], Any] | None
+) -> Callable[[Any], Any] | None:
+    """`convert`, or nothing where the driver stores the value as it would: Python's
+    sqlite3 binds a bool as the integer SQLAlchemy's Boolean makes of it. Faster for what
+    a batch repeats: a timestamp (most are the batch's "now") and an empty JSON array
+    or object."""
+    if convert is None or isinstance(column_type, sa.Boolean):
+        return None
+    if isinstance(column_type, sa.DateTime):
+        last: list[Any] = [None, convert(None)]
+
+        def timestamp(value: Any) -> Any:
+            if value is not last[0]:
+                last[:] = [value, convert(value)]
+            return last[1]
+
+        return timestamp
+    if isinstance(column_type, sa.JSON):
+        empty: dict[type, Any] = {list: convert([]), dict: convert({})}
+
+        def document(value: Any) -> Any:
+            return convert(value) if value or type(value) not in empty else empty[type(value)]
+
+        return document
+    return None
 
 
 class _Preparer:
     def __init__(self, plan: Plan) -> None:
         self._plan = plan
         self._row = stored_form(plan.dialect, tuple(users.c[name] for name in COLUMNS))
+        self._target = stored_form(plan.dialect, tuple(targets.c[n] for n in TARGET_COLUMNS))
+        self._log = stored_form(plan.dialect, tuple(audit_logs.c[n] for n in LOG_COLUMNS))
 
     def batch(self, records: list[Record], read: int) -> Prepared:
         now = clock.now()
@@ -165,9 +216,8 @@ class _Preparer:
         new = NewUser(
             user_id=record.user_id, email=record.email, phone=record.phone, name=record.name
         )
-        values = user_values(
-            self._plan.project_id, new, record.password, self._plan.passwordless, now
-        )
+        project_id = self._plan.project_id
+        values = user_values(project_id, new, record.password, self._plan.passwordless, now)
         labels = tuple(record.labels)
         values.update(
             status=record.status,
@@ -187,6 +237,16 @@ class _Preparer:
             labels,
             self._row(values),
             record.password is not None,
+            self._targets(record, now),
+            self._log(entry_values(project_id, Entry(IMPORT, "user.create", record.user_id), now)),
+        )
+
+    def _targets(self, record: Incoming, now: datetime) -> tuple[tuple[Any, ...], ...]:
+        project_id = self._plan.project_id
+        return tuple(
+            self._target(own_target_values(project_id, 0, kind, identifier, now))
+            for kind, identifier in (("email", record.email), ("sms", record.phone))
+            if identifier
         )
 
 
