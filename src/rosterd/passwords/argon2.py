@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -116,8 +117,12 @@ def import_hash(value: str) -> StoredPassword:
     return StoredPassword(value, ALGORITHM, options)
 
 
+@functools.lru_cache(maxsize=256)
 def _probe(value: str) -> None:
-    """Verify a dummy password once: a mismatch is fine, any other failure is a bad hash."""
+    """Verify a dummy password once: a mismatch is fine, any other failure is a bad hash.
+
+    A probe costs a whole hash at the value's own costs, so the answers for the last few
+    hundred values are kept: an import of users who share a hash probes it once."""
     try:
         _VERIFIER.verify(value, b"rosterd probe")
     except VerifyMismatchError:

@@ -1,0 +1,173 @@
+"""`python -m bench run`: seed, start each system in turn, load it, stop it, report."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import httpx
+
+from bench.harness import floors, population, report, scenarios
+from bench.harness.load import measure
+from bench.harness.report import Results
+from bench.harness.systems import Rosterd, StaticFloor
+
+ACCOUNT_ARGON2 = {"memory_cost": 7168, "time_cost": 5, "threads": 1}
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="measure every system and print (or write) the tables")
+    run.add_argument("--scale", type=int, default=100_000, help="users seeded into each system")
+    run.add_argument("--engines", default="sqlite,postgresql")
+    run.add_argument("--connections", default="1,16", help="concurrency levels")
+    run.add_argument("--seconds", type=float, default=10.0, help="length of a round")
+    run.add_argument("--rounds", type=int, default=3)
+    run.add_argument("--only", default="", help="scenario keys to run (default: all)")
+    run.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
+    return parser.parse_args()
+
+
+def _postgres_url(name: str) -> str:
+    for sql in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"):
+        subprocess.run(["psql", ADMIN, "-qc", sql], check=True, capture_output=True)
+    return ADMIN.rsplit("/", 1)[0] + "/" + name
+
+
+class Run:
+    def __init__(self, options: argparse.Namespace, workdir: Path) -> None:
+        self.options = options
+        self.workdir = workdir
+        self.levels = [int(level) for level in options.connections.split(",")]
+        self.results = Results(
+            command="python -m bench " + shlex.join(sys.argv[1:]),
+            scale=options.scale,
+            levels=self.levels,
+        )
+        self.port = 18700
+
+    def _next_port(self) -> int:
+        self.port += 1
+        return self.port
+
+    def _load(self, name: str, url: str, chosen: list[scenarios.Scenario]) -> None:
+        table = self.results.load.setdefault(name, {})
+        for scenario in chosen:
+            self.results.titles.setdefault(scenario.key, scenario.title)
+            for level in self.levels:
+                seconds = self.options.seconds
+                figures = measure(url, scenario.lua, level, seconds, self.options.rounds)
+                table.setdefault(scenario.key, {})[level] = figures
+                print(
+                    f"  {name:32} {scenario.title:38} c={level:<3} "
+                    f"{figures.throughput:9,.1f}/s p50 {figures.p50:8.2f} ms "
+                    f"p99 {figures.p99:8.2f} ms failed {figures.failed}",
+                    flush=True,
+                )
+
+    def _chosen(self, system: Rosterd) -> list[scenarios.Scenario]:
+        project = {"X-Appwrite-Project": "bench"}
+        every = scenarios.rosterd(self.options.scale, system.headers(), project)
+        only = set(filter(None, self.options.only.split(",")))
+        return [s for s in every if not only or s.key in only]
+
+    def rosterd(self, users_file: Path) -> Rosterd | None:
+        """Every rosterd system; the SQLite one with one worker is returned (the floors use it)."""
+        primary = None
+        for engine in self.options.engines.split(","):
+            url = (
+                f"sqlite:///{self.workdir / 'rosterd.db'}"
+                if engine == "sqlite"
+                else _postgres_url("bench_harness")
+            )
+            seeded = Rosterd(engine, 1, url, self._next_port())
+            self.results.seeding[f"rosterd ({engine})"] = seeded.seed(users_file)
+            for workers in (1, 2) if engine == "sqlite" else (1,):
+                system = Rosterd(engine, workers, url, self._next_port(), key=seeded.key)
+                system.start()
+                try:
+                    self._load(system.name, system.url, self._chosen(system))
+                finally:
+                    self.results.rss[system.name] = system.stop()
+                if engine == "sqlite" and workers == 1:
+                    primary = system
+        return primary
+
+    def account_hashing(self, primary: Rosterd) -> None:
+        """Create with password at the account flow's Argon2 costs (7 MiB, t=5, p=1)."""
+        system = Rosterd(
+            primary.engine,
+            1,
+            primary.database_url,
+            self._next_port(),
+            dict(ACCOUNT_ARGON2),
+            key=primary.key,
+        )
+        system.start()
+        chosen = [s for s in self._chosen(system) if s.key == "create_password"]
+        for scenario in chosen:
+            scenario_key = "create_password_account"
+            self.results.titles[scenario_key] = "create with password (7 MiB, t=5, p=1)"
+            for level in self.levels:
+                figures = measure(
+                    system.url, scenario.lua, level, self.options.seconds, self.options.rounds
+                )
+                self.results.load.setdefault(primary.name, {}).setdefault(scenario_key, {})[
+                    level
+                ] = figures
+        system.stop()
+
+    def static_floor(self, primary: Rosterd) -> None:
+        primary.start()
+        body = httpx.get(
+            f"{primary.url}/v1/users/{population.user_id(1)}", headers=primary.headers()
+        )
+        primary.stop()
+        path = self.workdir / "user.json"
+        path.write_bytes(body.content)
+        for workers in (1, 2):
+            floor = StaticFloor(workers, path, self._next_port())
+            floor.start()
+            self.results.titles.setdefault("get", "get user by id")
+            table = self.results.load.setdefault(floor.name, {})
+            for level in self.levels:
+                lua = 'request = function() return wrk.format("GET", "/static") end'
+                table.setdefault("get", {})[level] = measure(
+                    floor.url, lua, level, self.options.seconds, self.options.rounds
+                )
+            self.results.rss[floor.name] = floor.stop()
+        self.results.notes.append(
+            f"The static body is {len(body.content):,} bytes, a user as rosterd returns it."
+        )
+
+
+def main() -> None:
+    options = _arguments()
+    if shutil.which("wrk") is None:
+        sys.exit("the harness drives load with wrk: apt-get install wrk")
+    with tempfile.TemporaryDirectory(prefix="bench-") as work:
+        run = Run(options, Path(work))
+        users_file = Path(work) / "users.jsonl"
+        print(f"generating {options.scale:,} users", flush=True)
+        population.write(users_file, options.scale, population.shared_hash())
+        primary = run.rosterd(users_file)
+        if primary is not None:
+            run.account_hashing(primary)
+            run.static_floor(primary)
+            run.results.bare_sql = floors.bare_sql_ms(str(Path(work) / "rosterd.db"), options.scale)
+        for name, costs in (
+            ("Appwrite's costs (64 MiB, t=4, p=3)", population.APPWRITE_ARGON2),
+            ("account flow (7 MiB, t=5, p=1)", ACCOUNT_ARGON2),
+        ):
+            run.results.argon2[name] = floors.argon2_rate(costs)
+        print(report.markdown(run.results))
+        if options.write_docs:
+            report.write_docs(run.results, DOCS / "benchmarks.md", DOCS / "img")

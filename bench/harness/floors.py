@@ -1,0 +1,114 @@
+"""The floors that are not a server: the bare SQL of each read, timed in-process, and the
+raw Argon2id hash rate on every core."""
+
+from __future__ import annotations
+
+import multiprocessing
+import random
+import sqlite3
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher, Type
+
+from bench.harness import population
+from bench.harness.scenarios import LIMIT, far_page
+
+
+def _hash_for(costs: dict[str, int], seconds: float) -> int:
+    hasher = PasswordHasher(
+        time_cost=costs["time_cost"],
+        memory_cost=costs["memory_cost"],
+        parallelism=costs["threads"],
+        type=Type.ID,
+    )
+    done, until = 0, time.monotonic() + seconds
+    while time.monotonic() < until:
+        hasher.hash("correct horse 1")
+        done += 1
+    return done
+
+
+def argon2_rate(costs: dict[str, int], seconds: float = 10.0) -> float:
+    """Hashes per second with one hashing process per core."""
+    cores = multiprocessing.cpu_count()
+    with multiprocessing.get_context("spawn").Pool(cores) as pool:
+        counts = pool.starmap(_hash_for, [(costs, seconds)] * cores)
+    return sum(counts) / seconds
+
+
+@dataclass(frozen=True)
+class Query:
+    key: str
+    sql: str
+    arguments: Callable[[], tuple[object, ...]]
+
+
+def bare_queries(scale: int) -> list[Query]:
+    """The SQL a hand-written service would run for each read, on rosterd's own tables."""
+    far = far_page(scale)
+    cursor = population.user_id((far - 1) * LIMIT - 1)
+    page = f"ORDER BY sequence LIMIT {LIMIT}"
+    return [
+        Query(
+            "get",
+            "SELECT * FROM users WHERE project_id = 'bench' AND id = ?",
+            lambda: (population.user_id(random.randrange(scale)),),
+        ),
+        Query(
+            "list_email",
+            f"SELECT * FROM users WHERE project_id = 'bench' AND email = ? {page}",
+            lambda: (population.email_of(random.randrange(scale)),),
+        ),
+        Query(
+            "list_labels",
+            "SELECT u.* FROM users u JOIN user_labels l ON l.user_sequence = u.sequence "
+            f"WHERE u.project_id = 'bench' AND l.label = 'vip' ORDER BY u.sequence LIMIT {LIMIT}",
+            lambda: (),
+        ),
+        Query(
+            "list_status",
+            f"SELECT * FROM users WHERE project_id = 'bench' AND status = 0 {page}",
+            lambda: (),
+        ),
+        Query(
+            "search",
+            "SELECT * FROM users WHERE sequence IN (SELECT rowid FROM users_search "
+            f"WHERE users_search MATCH ?) AND project_id = 'bench' {page}",
+            lambda: ('"' + random.choice(population.FIRST + population.LAST) + '"',),
+        ),
+        Query("page_first", f"SELECT * FROM users WHERE project_id = 'bench' {page}", lambda: ()),
+        Query(
+            "page_far_cursor",
+            "SELECT * FROM users WHERE project_id = 'bench' AND sequence > (SELECT sequence "
+            f"FROM users WHERE project_id = 'bench' AND id = ?) {page}",
+            lambda: (cursor,),
+        ),
+        Query(
+            "page_far_offset",
+            f"SELECT * FROM users WHERE project_id = 'bench' {page} OFFSET {(far - 1) * LIMIT}",
+            lambda: (),
+        ),
+        Query(
+            "total",
+            "SELECT count(*) FROM users WHERE project_id = 'bench' AND status = 1",
+            lambda: (),
+        ),
+    ]
+
+
+def bare_sql_ms(path: str, scale: int, repeats: int = 50) -> dict[str, float]:
+    """Median milliseconds of each bare query on the SQLite file at `path`."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    found = {}
+    for query in bare_queries(scale):
+        times = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            connection.execute(query.sql, query.arguments()).fetchall()
+            times.append((time.perf_counter() - started) * 1000)
+        found[query.key] = statistics.median(times)
+    connection.close()
+    return found

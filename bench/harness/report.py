@@ -1,0 +1,127 @@
+"""Tables (Markdown) and plots (PNG) of a run."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from bench.harness.load import Figures
+
+START, END = "<!-- bench:harness:start -->", "<!-- bench:harness:end -->"
+
+
+@dataclass
+class Results:
+    """Everything one run measured."""
+
+    command: str
+    scale: int
+    levels: list[int]
+    #: system name -> scenario key -> connections -> figures
+    load: dict[str, dict[str, dict[int, Figures]]] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
+    rss: dict[str, float] = field(default_factory=dict)
+    seeding: dict[str, float] = field(default_factory=dict)
+    bare_sql: dict[str, float] = field(default_factory=dict)
+    argon2: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def figures(self, system: str, scenario: str, level: int) -> Figures | None:
+        return self.load.get(system, {}).get(scenario, {}).get(level)
+
+
+def _cell(figures: Figures | None) -> str:
+    if figures is None:
+        return "-"
+    failed = f", {figures.failed} failed" if figures.failed else ""
+    return f"{figures.throughput:,.0f}/s · {figures.p50:.1f} / {figures.p99:.1f} ms{failed}"
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    python = platform.python_version()
+    return f"{os.cpu_count()} cores ({cpu}), Linux {platform.release()}, Python {python}"
+
+
+def markdown(results: Results) -> str:
+    systems = list(results.load)
+    lines = [
+        f"Machine: {machine()}. Command: `{results.command}`. "
+        f"{results.scale:,} users seeded into every system. Each cell: requests/s · "
+        "p50 / p99 latency, the median of the rounds, per concurrency level.",
+        "",
+    ]
+    for level in results.levels:
+        lines += [f"**{level} connection{'s' if level > 1 else ''}**", ""]
+        lines.append("| scenario | " + " | ".join(systems) + " |")
+        lines.append("| --- |" + " ---: |" * len(systems))
+        for key, title in results.titles.items():
+            cells = [_cell(results.figures(system, key, level)) for system in systems]
+            lines.append(f"| {title} | " + " | ".join(cells) + " |")
+        lines.append("")
+    lines += ["| system | peak RSS of its largest process (MiB) |", "| --- | ---: |"]
+    lines += [f"| {name} | {peak:,.0f} |" for name, peak in results.rss.items()]
+    lines.append("")
+    if results.seeding:
+        lines += ["| seeding (`rosterd users import`) | seconds |", "| --- | ---: |"]
+        lines += [f"| {name} | {seconds:,.1f} |" for name, seconds in results.seeding.items()]
+        lines.append("")
+    if results.bare_sql:
+        lines += ["| bare SQL on SQLite, in-process (median) | ms |", "| --- | ---: |"]
+        lines += [
+            f"| {results.titles.get(key, key)} | {ms:.3f} |" for key, ms in results.bare_sql.items()
+        ]
+        lines.append("")
+    if results.argon2:
+        lines += ["| raw Argon2id, every core | hashes/s |", "| --- | ---: |"]
+        lines += [f"| {name} | {rate:,.2f} |" for name, rate in results.argon2.items()]
+        lines.append("")
+    lines += [f"- {note}" for note in results.notes]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_docs(results: Results, document: Path, images: Path) -> None:
+    """Replace the part of `document` between the markers; draw the plots."""
+    text = document.read_text()
+    block = f"{START}\n{markdown(results)}\n![throughput](img/bench-throughput.png)\n{END}"
+    if START in text:
+        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _m: block, text, flags=re.S)
+    else:
+        text += "\n## Harness: rosterd against its peers and the floors (`python -m bench run`)\n\n"
+        text += block + "\n"
+    document.write_text(text)
+    plot(results, images / "bench-throughput.png")
+
+
+def plot(results: Results, path: Path) -> None:
+    level = max(results.levels)
+    systems = list(results.load)
+    keys = list(results.titles)
+    figure, axes = plt.subplots(figsize=(12, 6))
+    width = 0.8 / max(1, len(systems))
+    for index, system in enumerate(systems):
+        values = [
+            (results.figures(system, key, level) or Figures(0, 0, 0, 0)).throughput for key in keys
+        ]
+        axes.bar([k + index * width for k in range(len(keys))], values, width, label=system)
+    axes.set_xticks([k + width * (len(systems) - 1) / 2 for k in range(len(keys))])
+    axes.set_xticklabels([results.titles[key] for key in keys], rotation=35, ha="right")
+    axes.set_yscale("log")
+    axes.set_ylabel(f"requests/s at {level} connections (log scale)")
+    axes.legend()
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)

@@ -1,0 +1,166 @@
+"""How each system is seeded, started, asked and stopped."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from bench.harness import population
+
+PROJECT = "bench"
+QUIET = ("--log-level", "warning")
+SCOPES = "users.read,users.write,sessions.write"
+
+
+def _wait_for(url: str, deadline: float = 120) -> None:
+    until = time.monotonic() + deadline
+    while time.monotonic() < until:
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def _started(
+    command: list[str], environment: dict[str, str], ready: str
+) -> subprocess.Popen[bytes]:
+    """A server process, once `ready` answers."""
+    process = subprocess.Popen(
+        command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _wait_for(ready)
+    return process
+
+
+def _stopped(process: subprocess.Popen[bytes]) -> float:
+    """Stop a server; the peak RSS of its largest process, in MiB."""
+    peak = peak_rss_mib(process.pid)
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    return peak
+
+
+def peak_rss_mib(root: int) -> float:
+    """The largest peak RSS (VmHWM) among `root` and its children: one worker's peak."""
+    pids = [root]
+    children = Path(f"/proc/{root}/task/{root}/children")
+    if children.exists():
+        pids += [int(pid) for pid in children.read_text().split()]
+    peaks = []
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]) / 1024)
+    return max(peaks, default=0.0)
+
+
+@dataclass
+class Rosterd:
+    """rosterd on one database (seeded once per database), with a number of workers."""
+
+    engine: str
+    workers: int
+    database_url: str
+    port: int
+    argon2: dict[str, int] = field(default_factory=lambda: dict(population.APPWRITE_ARGON2))
+    key: str = ""
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def name(self) -> str:
+        return f"rosterd ({self.engine}, {self.workers} worker{'s' if self.workers > 1 else ''})"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def environment(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "ROSTERD_DATABASE_URL": self.database_url,
+            "ROSTERD_ARGON2_MEMORY_COST": str(self.argon2["memory_cost"]),
+            "ROSTERD_ARGON2_TIME_COST": str(self.argon2["time_cost"]),
+            "ROSTERD_ARGON2_THREADS": str(self.argon2["threads"]),
+            "ROSTERD_SIGNIN_LIMIT": "0",
+            "ROSTERD_LOG_LEVEL": "warning",
+        }
+
+    def _rosterd(self, *arguments: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "rosterd", *arguments],
+            env=self.environment(),
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return done.stdout
+
+    def seed(self, users_file: Path) -> float:
+        """Create the project and key, import the users; seconds the import took."""
+        self._rosterd("projects", "create", "--id", PROJECT)
+        self.key = self._rosterd("keys", "create", "--project", PROJECT, "--scopes", SCOPES)
+        self.key = self.key.strip().splitlines()[-1]
+        started = time.perf_counter()
+        self._rosterd(
+            "users", "import", str(users_file), "--project", PROJECT, "--format", "appwrite"
+        )
+        return time.perf_counter() - started
+
+    def start(self) -> None:
+        command = [sys.executable, "-m", "rosterd", "serve", "--port", str(self.port)]
+        command += ["--workers", str(self.workers)]
+        self.process = _started(command, self.environment(), f"{self.url}/v1/health/version")
+
+    def stop(self) -> float:
+        """Stop; the peak RSS of its largest process, in MiB."""
+        assert self.process is not None
+        return _stopped(self.process)
+
+    def headers(self) -> dict[str, str]:
+        return {"X-Appwrite-Project": PROJECT, "X-Appwrite-Key": self.key}
+
+
+@dataclass
+class StaticFloor:
+    """The same server stack (uvicorn, Starlette) answering a static body of `body`'s size."""
+
+    workers: int
+    body: Path
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def name(self) -> str:
+        return f"static body ({self.workers} worker{'s' if self.workers > 1 else ''})"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        server = [sys.executable, "-m", "uvicorn", "bench.harness.static:app"]
+        command = [*server, "--port", str(self.port), "--workers", str(self.workers), *QUIET]
+        environment = {**os.environ, "BENCH_STATIC_BODY": str(self.body)}
+        self.process = _started(command, environment, f"{self.url}/static")
+
+    def stop(self) -> float:
+        assert self.process is not None
+        return _stopped(self.process)
