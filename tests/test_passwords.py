@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -19,6 +21,7 @@ from passlib import hash as passlib_hashes
 
 from rosterd.errors import ArgumentInvalid
 from rosterd.passwords import StoredPassword
+from rosterd.passwords import argon2 as argon2_scheme
 from rosterd.passwords.argon2 import Argon2
 from rosterd.passwords.schemes import (
     SHA_VERSIONS,
@@ -749,3 +752,58 @@ def test_costly_or_unverifiable_imports_are_refused(importer: Callable[[], objec
 def test_needs_rehash_bcrypt() -> None:
     assert needs_rehash(import_bcrypt(BCRYPT_VECTOR), CURRENT) is True
     assert needs_rehash(import_phpass(VALID_BCRYPT), CURRENT) is True
+
+
+def _most_at_once(budget: argon2_scheme.MemoryBudget, costs: list[int]) -> int:
+    """Hold each cost from its own thread for a moment; the most held at the same time."""
+    lock, now, most = threading.Lock(), [0], [0]
+
+    def hold(kib: int) -> None:
+        with budget.held(kib):
+            with lock:
+                now[0] += 1
+                most[0] = max(most[0], now[0])
+            time.sleep(0.05)
+            with lock:
+                now[0] -= 1
+
+    threads = [threading.Thread(target=hold, args=(kib,)) for kib in costs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return most[0]
+
+
+def test_the_argon2_memory_budget_bounds_concurrent_hashing() -> None:
+    budget = argon2_scheme.MemoryBudget(100)
+    assert _most_at_once(budget, [60] * 4) == 1
+    assert _most_at_once(budget, [30] * 6) == 3
+    assert _most_at_once(budget, [500, 500]) == 1  # costlier than the budget: alone
+    budget.resize(200)
+    assert _most_at_once(budget, [60] * 6) == 3
+
+
+def test_hashing_and_verifying_wait_for_the_budget() -> None:
+    hasher = argon2_scheme.Argon2(memory_cost=1024, time_cost=1, threads=1)
+    stored = hasher.hash("secret")
+    argon2_scheme.BUDGET.resize(1024)
+    try:
+        for work in (lambda: hasher.hash("secret"), lambda: argon2_scheme.verify(stored, "x")):
+            holding = threading.Event()
+
+            def hold(ready: threading.Event) -> None:
+                with argon2_scheme.BUDGET.held(1024):
+                    ready.set()
+                    time.sleep(0.3)
+
+            holder = threading.Thread(target=hold, args=(holding,))
+            holder.start()
+            holding.wait()
+            started = time.monotonic()
+            work()
+            assert time.monotonic() - started >= 0.2  # it waited for the holder
+            holder.join()
+        assert argon2_scheme.verify(stored, "secret")
+    finally:
+        argon2_scheme.BUDGET.resize(65536)

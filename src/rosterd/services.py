@@ -15,6 +15,7 @@ from rosterd.messaging.service import Providers
 from rosterd.mfa.service import Mfa
 from rosterd.oauth.service import OAuth
 from rosterd.oauth.settings import OAuthSettings
+from rosterd.passwords import argon2 as argon2_scheme
 from rosterd.passwords.argon2 import Argon2
 from rosterd.projects.service import Projects
 from rosterd.sessions.service import Sessions
@@ -52,6 +53,7 @@ class Services:
         argon2 = Argon2(
             settings.argon2_memory_cost, settings.argon2_time_cost, settings.argon2_threads
         )
+        argon2_scheme.BUDGET.resize(settings.argon2_memory_budget)
         projects = Projects(database)
         countries = Countries(settings.geoip_db)
         sessions = Sessions(database, countries)

@@ -70,6 +70,15 @@ SETTINGS: tuple[Setting, ...] = (
         "Argon2id parallelism for new password hashes (Appwrite's default).",
     ),
     Setting(
+        "ROSTERD_ARGON2_MEMORY_BUDGET",
+        "argon2_memory_budget",
+        int,
+        65536,
+        "Argon2 memory (KiB) a worker may use at once across concurrent hashes and "
+        "verifications; more wait their turn. It bounds a worker's memory under a burst "
+        "of sign-ins; a hash costlier than the budget runs alone.",
+    ),
+    Setting(
         "ROSTERD_MAX_BODY_BYTES",
         "max_body_bytes",
         int,
@@ -204,6 +213,7 @@ _MINIMUMS = {
     "argon2_memory_cost": 8,
     "argon2_time_cost": 1,
     "argon2_threads": 1,
+    "argon2_memory_budget": 8,
     "max_body_bytes": 1024,
     "signin_limit": 0,
     "signin_period": 1,
@@ -230,6 +240,7 @@ class Settings:
     argon2_memory_cost: int = field(default=_defaults()["argon2_memory_cost"])
     argon2_time_cost: int = field(default=_defaults()["argon2_time_cost"])
     argon2_threads: int = field(default=_defaults()["argon2_threads"])
+    argon2_memory_budget: int = field(default=_defaults()["argon2_memory_budget"])
     max_body_bytes: int = field(default=_defaults()["max_body_bytes"])
     redis_url: str = field(default=_defaults()["redis_url"])
     signin_limit: int = field(default=_defaults()["signin_limit"])

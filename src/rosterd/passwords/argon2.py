@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from argon2 import Parameters, PasswordHasher, Type, extract_parameters
@@ -22,6 +25,43 @@ _PHC = re.compile(
 
 # Verification reads every parameter from the hash; the hasher's own settings do not matter.
 _VERIFIER = PasswordHasher()
+
+
+class MemoryBudget:
+    """At most `kib` KiB of Argon2 memory in use at once in this process.
+
+    Each hash or verification holds its memory cost (or the whole budget, when it costs
+    more) while it runs; others wait. Without it, a burst of sign-ins at Appwrite's 64 MiB
+    grows a worker by 64 MiB per concurrent request (rosterd's threadpool runs 40).
+    """
+
+    def __init__(self, kib: int) -> None:
+        self._total = kib
+        self._free = kib
+        self._changed = threading.Condition()
+
+    def resize(self, kib: int) -> None:
+        with self._changed:
+            self._free += kib - self._total
+            self._total = kib
+            self._changed.notify_all()
+
+    @contextmanager
+    def held(self, kib: int) -> Iterator[None]:
+        with self._changed:
+            need = min(kib, self._total)
+            self._changed.wait_for(lambda: self._free >= need)
+            self._free -= need
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._free += need
+                self._changed.notify_all()
+
+
+#: The process's budget (`ROSTERD_ARGON2_MEMORY_BUDGET`, set when the services are built).
+BUDGET = MemoryBudget(65536)
 
 
 class Argon2:
@@ -50,7 +90,9 @@ class Argon2:
 
     def hash(self, plain: str) -> StoredPassword:
         """Hash a plain-text password as Argon2id with this instance's costs."""
-        return StoredPassword(self._hasher.hash(utf8(plain)), self.name, dict(self.options))
+        with BUDGET.held(self.memory_cost):
+            value = self._hasher.hash(utf8(plain))
+        return StoredPassword(value, self.name, dict(self.options))
 
     def verify(self, stored: str, plain: str) -> bool:
         """Check a PHC string (`$argon2id$...` or `$argon2i$...`); its own parameters apply."""
@@ -69,10 +111,12 @@ def parameters(value: str) -> Parameters | None:
 
 def verify_hash(value: str, plain: str) -> bool:
     """Check `plain` against a PHC string; False for a mismatch or a malformed string."""
-    if parameters(value) is None:
+    found = parameters(value)
+    if found is None:
         return False
     try:
-        return _VERIFIER.verify(value, utf8(plain))
+        with BUDGET.held(found.memory_cost):
+            return _VERIFIER.verify(value, utf8(plain))
     except (VerificationError, InvalidHashError):
         return False
 
@@ -123,8 +167,10 @@ def _probe(value: str) -> None:
 
     A probe costs a whole hash at the value's own costs, so the answers for the last few
     hundred values are kept: an import of users who share a hash probes it once."""
+    found = parameters(value)
     try:
-        _VERIFIER.verify(value, b"rosterd probe")
+        with BUDGET.held(found.memory_cost if found else 0):
+            _VERIFIER.verify(value, b"rosterd probe")
     except VerifyMismatchError:
         return
     except (VerificationError, InvalidHashError):
