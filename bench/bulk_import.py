@@ -10,7 +10,7 @@ of its own), with the two halves of the work also timed apart:
 
 Prints users/second, and the importer's peak memory (the largest of its processes).
 
-    .venv/bin/python bench/import.py --users 1000000 [--engines sqlite,postgresql]
+    .venv/bin/python bench/bulk_import.py --users 1000000 [--engines sqlite,postgresql]
 
 PostgreSQL is at 127.0.0.1:5432 (user postgres, trust); a database is made per run.
 """
