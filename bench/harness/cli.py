@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -102,50 +103,42 @@ class Run:
         return primary
 
     def account_hashing(self, primary: Rosterd) -> None:
-        """Create with password at the account flow's Argon2 costs (7 MiB, t=5, p=1)."""
-        system = Rosterd(
-            primary.engine,
-            1,
-            primary.database_url,
-            self._next_port(),
-            dict(ACCOUNT_ARGON2),
-            key=primary.key,
-        )
+        """Create with password at the account flow's Argon2 costs (7 MiB, t=5, p=1),
+        shown as a scenario of `primary`."""
+        port = self._next_port()
+        system = Rosterd("sqlite", 1, primary.database_url, port, dict(ACCOUNT_ARGON2), primary.key)
+        chosen = [
+            replace(
+                s, key="create_password_account", title="create with password (7 MiB, t=5, p=1)"
+            )
+            for s in self._chosen(system)
+            if s.key == "create_password"
+        ]
         system.start()
-        chosen = [s for s in self._chosen(system) if s.key == "create_password"]
-        for scenario in chosen:
-            scenario_key = "create_password_account"
-            self.results.titles[scenario_key] = "create with password (7 MiB, t=5, p=1)"
-            for level in self.levels:
-                figures = measure(
-                    system.url, scenario.lua, level, self.options.seconds, self.options.rounds
-                )
-                self.results.load.setdefault(primary.name, {}).setdefault(scenario_key, {})[
-                    level
-                ] = figures
-        system.stop()
+        try:
+            self._load(primary.name, system.url, chosen)
+        finally:
+            system.stop()
 
     def static_floor(self, primary: Rosterd) -> None:
         primary.start()
-        body = httpx.get(
-            f"{primary.url}/v1/users/{population.user_id(1)}", headers=primary.headers()
-        )
-        primary.stop()
+        try:
+            user = f"{primary.url}/v1/users/{population.user_id(1)}"
+            body = httpx.get(user, headers=primary.headers()).content
+        finally:
+            primary.stop()
         path = self.workdir / "user.json"
-        path.write_bytes(body.content)
+        path.write_bytes(body)
+        get = scenarios.Scenario("get", "get user by id", 'return wrk.format("GET", "/static")')
         for workers in (1, 2):
             floor = StaticFloor(workers, path, self._next_port())
             floor.start()
-            self.results.titles.setdefault("get", "get user by id")
-            table = self.results.load.setdefault(floor.name, {})
-            for level in self.levels:
-                lua = 'request = function() return wrk.format("GET", "/static") end'
-                table.setdefault("get", {})[level] = measure(
-                    floor.url, lua, level, self.options.seconds, self.options.rounds
-                )
-            self.results.rss[floor.name] = floor.stop()
+            try:
+                self._load(floor.name, floor.url, [get])
+            finally:
+                self.results.rss[floor.name] = floor.stop()
         self.results.notes.append(
-            f"The static body is {len(body.content):,} bytes, a user as rosterd returns it."
+            f"The static body is {len(body):,} bytes, a user as rosterd returns it."
         )
 
 

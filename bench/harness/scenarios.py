@@ -18,8 +18,6 @@ class Scenario:
     title: str
     #: The body of wrk's `request()`, in Lua.
     body: str
-    #: Scenarios bound by password hashing.
-    hashing: bool = False
     #: Lua run once per wrk thread, before any request (tables the body picks from).
     setup: str = ""
 
@@ -64,13 +62,13 @@ def _create(headers: dict[str, str], extra: str) -> str:
     )
 
 
-def _signin(scale: int, headers: dict[str, str]) -> str:
+def _signin(scale: int, headers: dict[str, str]) -> Scenario:
     """`POST /v1/account/sessions/email` as a random seeded user who is not blocked."""
     first = "{" + ", ".join(_lua_string(w) for w in population.FIRST) + "}"
     last = "{" + ", ".join(_lua_string(w) for w in population.LAST) + "}"
     count = len(population.FIRST)
     body = f'\'{{"email":"\' .. email .. \'","password":"{population.PASSWORD}"}}\''
-    return f"first, last = {first}, {last}\n" + "\n".join(
+    body_lines = "\n".join(
         [
             f"local n = math.random(1, {scale - 2})",
             "if n % 50 == 0 then n = n + 1 end",
@@ -80,6 +78,9 @@ def _signin(scale: int, headers: dict[str, str]) -> str:
             f'return wrk.format("POST", "/v1/account/sessions/email", '
             f"{_headers(headers, body=True)}, {body})",
         ]
+    )
+    return Scenario(
+        "signin", "sign-in (email and password)", body_lines, f"local first, last = {first}, {last}"
     )
 
 
@@ -161,9 +162,8 @@ def rosterd(scale: int, headers: dict[str, str], project_header: dict[str, str])
             "create_password",
             "create with password",
             _create(headers, '"password":"correct horse 1"'),
-            hashing=True,
         ),
-        Scenario("signin", "sign-in (email and password)", _signin(scale, project_header), True),
+        _signin(scale, project_header),
         Scenario(
             "update_prefs",
             "update prefs",
