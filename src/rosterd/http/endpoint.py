@@ -175,6 +175,7 @@ class Spec:
     params: Sequence[Param]
     keys_only: bool
     mfa_exempt: bool
+    point_read: bool = False
 
 
 @dataclass(frozen=True)
@@ -199,15 +200,34 @@ async def invoke(spec: Spec, request: Request, supplied: dict[str, Any]) -> Resu
     """Authenticate the request, validate `supplied` and run the handler.
 
     REST passes the request's own parameters; GraphQL passes a field's arguments with
-    the outer request, so both share authentication, validation and errors."""
+    the outer request, so both share authentication, validation and errors. All of it
+    runs in one worker-thread call: each hop to the thread pool costs more than a
+    primary-key read."""
+    if spec.point_read and _on_the_loop(request):
+        return _run(spec, request, supplied)
+    return await run_in_threadpool(_run, spec, request, supplied)
+
+
+def _on_the_loop(request: Request) -> bool:
+    """Whether a point read may run on the event loop: on SQLite, for an API key.
+
+    A hop to the thread pool costs more than the whole read, and threads fighting over
+    the GIL halve throughput under concurrency. On SQLite the read is local and short,
+    and a key caller's authentication writes nothing (a session's may wait for the
+    writer). PostgreSQL reads wait on the network, so they keep the thread."""
     services: Services = request.app.state.services
-    caller = await run_in_threadpool(authenticate, request, services)
+    return services.database.is_sqlite and bool(request.headers.get("x-appwrite-key"))
+
+
+def _run(spec: Spec, request: Request, supplied: dict[str, Any]) -> Result:
+    services: Services = request.app.state.services
+    caller = authenticate(request, services)
     caller.require(*spec.scopes)
     if spec.keys_only and not caller.is_key:
         caller.refuse(*spec.scopes)
     if any(person is not None and not person.status for person in caller.people):
         raise UserBlocked()
-    if not spec.mfa_exempt and await run_in_threadpool(needs_more_factors, caller, services):
+    if not spec.mfa_exempt and needs_more_factors(caller, services):
         raise UserMoreFactorsRequired()
     values = validate(spec.params, supplied)
     version = formats.parse_version(request.headers.get("x-appwrite-response-format"))
@@ -216,8 +236,7 @@ async def invoke(spec: Spec, request: Request, supplied: dict[str, Any]) -> Resu
     mode = request.headers.get("x-appwrite-mode", "default")
     actor = caller.actor(client, mode if mode in MODES else "default", site.host)
     call = Call(caller, values, services, version, client, site, actor)
-    output = await run_in_threadpool(spec.handler, call)
-    return Result(output, version, site, caller.via_fallback)
+    return Result(spec.handler(call), version, site, caller.via_fallback)
 
 
 #: Statuses whose answer is only a `Location` header.
@@ -244,13 +263,15 @@ def endpoint(
     params: Sequence[Param] = (),
     keys_only: bool = False,
     mfa_exempt: bool = False,
+    point_read: bool = False,
 ) -> Callable[[Handler], Endpoint]:
     """`keys_only`: refuse every caller but an API key, whatever scopes it holds (the
     Users API routes that `sessions.*` scopes would otherwise open to users and guests).
-    `mfa_exempt`: serve sessions that still owe an MFA challenge (Appwrite's `mfa` group)."""
+    `mfa_exempt`: serve sessions that still owe an MFA challenge (Appwrite's `mfa` group).
+    `point_read`: the handler only reads a few rows by key (see `_on_the_loop`)."""
 
     def decorate(handler: Handler) -> Endpoint:
-        spec = Spec(handler, tuple(scopes), tuple(params), keys_only, mfa_exempt)
+        spec = Spec(handler, tuple(scopes), tuple(params), keys_only, mfa_exempt, point_read)
 
         async def respond(request: Request) -> Response:
             services: Services = request.app.state.services

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from rosterd.errors import ServerError
@@ -59,8 +59,12 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
+        # On the driver's connection: through `exec_driver_sql` the BEGIN alone would
+        # cost as much as a primary-key read.
         write = connection.get_execution_options().get(_WRITE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
 
@@ -86,18 +90,21 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
+    def _guard(self) -> AbstractContextManager[None]:
+        return unavailable_as_503(self.engine.dialect)
+
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        with _unavailable_as_503(), self.engine.connect() as connection, connection.begin():
+        with self._guard(), self.engine.connect() as connection, connection.begin():
             yield connection
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         if self._write_lock is None:
-            with _unavailable_as_503(), self.engine.begin() as connection:
+            with self._guard(), self.engine.begin() as connection:
                 yield connection
             return
-        with _unavailable_as_503(), self._write_lock, self.engine.connect() as connection:
+        with self._guard(), self._write_lock, self.engine.connect() as connection:
             connection.execution_options(**{_WRITE: True})
             with connection.begin():
                 yield connection
@@ -128,12 +135,20 @@ class Database:
 
 
 @contextmanager
-def _unavailable_as_503() -> Iterator[None]:
-    """A database that cannot be reached (or is busy past the timeout) is a 503, not a 500."""
+def unavailable_as_503(dialect: Dialect) -> Iterator[None]:
+    """A database that cannot be reached (or is busy past the timeout) is a 503, not a 500,
+    whether SQLAlchemy or the driver itself (on the lean paths) raised it."""
+    driver = dialect.loaded_dbapi
     try:
         yield
-    except (OperationalError, InterfaceError) as error:
-        log.warning("database unavailable: %s", type(error.orig).__name__)
+    except (
+        OperationalError,
+        InterfaceError,
+        driver.OperationalError,
+        driver.InterfaceError,
+    ) as error:
+        name = type(getattr(error, "orig", None) or error).__name__
+        log.warning("database unavailable: %s", name)
         raise ServerError() from error
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from rosterd.store.lean import Lean
 from rosterd.store.tables import api_keys, projects
 
 
@@ -65,11 +66,16 @@ def insert_key(connection: Connection, key: KeyRow, secret_hash: str, now: datet
     )
 
 
-def key_by_hash(connection: Connection, secret_hash: str) -> KeyRow | None:
-    query = sa.select(
+_KEY_BY_HASH = Lean(
+    sa.select(
         api_keys.c.id, api_keys.c.project_id, api_keys.c.name, api_keys.c.scopes, api_keys.c.expire
-    ).where(api_keys.c.secret_hash == secret_hash)
-    row = connection.execute(query).first()
-    if row is None:
+    ).where(api_keys.c.secret_hash == sa.bindparam("secret_hash"))
+)
+
+
+def key_by_hash(connection: Connection, secret_hash: str) -> KeyRow | None:
+    found = _KEY_BY_HASH.rows(connection, secret_hash=secret_hash)
+    if not found:
         return None
-    return KeyRow(row.id, row.project_id, row.name, tuple(row.scopes), row.expire)
+    key_id, project_id, name, scopes, expire = found[0]
+    return KeyRow(key_id, project_id, name, tuple(scopes), expire)

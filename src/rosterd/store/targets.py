@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from rosterd.queries.ast import SYSTEM_ATTRIBUTES, AttributeType, ListQuery, Schema
 from rosterd.store import compiler
+from rosterd.store.lean import Lean
 from rosterd.store.tables import providers, targets, users
 from rosterd.store.users import UserRow
 
@@ -97,10 +98,21 @@ def insert_target_if_free(connection: Connection, values: Mapping[str, Any]) -> 
     connection.execute(insert(targets).values(**values).on_conflict_do_nothing())
 
 
+_TARGETS_OF_ONE = Lean(
+    sa.select(targets)
+    .where(targets.c.user_sequence == sa.bindparam("user_sequence"))
+    .order_by(targets.c.sequence)
+)
+
+
 def targets_of(connection: Connection, user_sequences: Iterable[int]) -> dict[int, list[TargetRow]]:
     """Each user's targets, oldest first, for a page of users at once."""
     wanted = list(user_sequences)
     found: dict[int, list[TargetRow]] = {sequence: [] for sequence in wanted}
+    if len(wanted) == 1:
+        rows = _TARGETS_OF_ONE.mappings(connection, user_sequence=wanted[0])
+        found[wanted[0]] = [_row(row) for row in rows]
+        return found
     if not wanted:
         return found
     query = (

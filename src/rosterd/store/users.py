@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from rosterd.queries.ast import SYSTEM_ATTRIBUTES, AttributeType, ListQuery, Schema
 from rosterd.store import compiler, search
+from rosterd.store.lean import Lean
 from rosterd.store.tables import user_labels, users
 
 
@@ -154,14 +155,25 @@ def _write_labels(connection: Connection, row: UserRow) -> None:
         )
 
 
+_BY = {
+    attribute: Lean(
+        sa.select(users).where(
+            users.c.project_id == sa.bindparam("project_id"),
+            users.c[attribute] == sa.bindparam("value"),
+        )
+    )
+    for attribute in ("id", "email", "phone", "sequence")
+}
+
+
 def get_user(
     connection: Connection, project_id: str, user_id: str, *, lock: bool = False
 ) -> UserRow | None:
     """The user, or None; `lock` holds the row until the transaction ends (for writes)."""
+    if not lock:
+        return get_user_by(connection, project_id, "id", user_id)
     query = sa.select(users).where(users.c.project_id == project_id, users.c.id == user_id)
-    if lock:
-        query = query.with_for_update()
-    found = connection.execute(query).mappings().first()
+    found = connection.execute(query.with_for_update()).mappings().first()
     return None if found is None else row_from_mapping(found)
 
 
@@ -169,8 +181,7 @@ def get_user_by(
     connection: Connection, project_id: str, attribute: str, value: str | int
 ) -> UserRow | None:
     """The user whose `id`, `email`, `phone` (or internal `sequence`) is `value`."""
-    query = sa.select(users).where(users.c.project_id == project_id, users.c[attribute] == value)
-    found = connection.execute(query).mappings().first()
+    found = _BY[attribute].first(connection, project_id=project_id, value=value)
     return None if found is None else row_from_mapping(found)
 
 

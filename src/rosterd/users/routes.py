@@ -128,7 +128,7 @@ def list_users(call: Call) -> Output:
     return Output("userList", models.user_list(page.users, targets, page.total))
 
 
-@endpoint(scopes=READ, params=(USER_ID,))
+@endpoint(scopes=READ, params=(USER_ID,), point_read=True)
 def get_user(call: Call) -> Output:
     return _user(call, call.services.users.get(call.project_id, call.params["userId"]))
 
@@ -188,7 +188,7 @@ def update_phone(call: Call) -> Output:
     )
 
 
-@endpoint(scopes=READ, params=(USER_ID,))
+@endpoint(scopes=READ, params=(USER_ID,), point_read=True)
 def get_prefs(call: Call) -> Output:
     row = call.services.users.get(call.project_id, call.params["userId"])
     return Output("preferences", dict(row.prefs))
