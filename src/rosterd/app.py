@@ -21,7 +21,7 @@ from rosterd.graphql.routes import ROUTES as GRAPHQL_ROUTES
 from rosterd.graphql.schema import build_schema
 from rosterd.http.formats import FormatWarning
 from rosterd.http.responses import SERVER_VERSION, error_response, json_response
-from rosterd.http.routing import operations
+from rosterd.http.routing import IndexedRouter, operations
 from rosterd.identities.routes import ROUTES as IDENTITY_ROUTES
 from rosterd.jwts.routes import ROUTES as JWT_ROUTES
 from rosterd.messaging.routes import ROUTES as MESSAGING_ROUTES
@@ -67,23 +67,25 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
     routes = [
         Mount(
             "/v1",
-            routes=[
-                Route("/health/version", health_version),
-                *MFA_ROUTES,
-                *IDENTITY_ROUTES,  # before `/users/{userId}`, which would take `identities`
-                *USER_ROUTES,
-                *PASSKEY_ROUTES,
-                *SESSION_ROUTES,
-                *TOKEN_ROUTES,
-                *JWT_ROUTES,
-                *AUDIT_ROUTES,
-                *TARGET_ROUTES,
-                *MESSAGING_ROUTES,
-                *TEAM_ROUTES,
-                *ACCOUNT_ROUTES,
-                *OAUTH_ROUTES,
-                *GRAPHQL_ROUTES,
-            ],
+            app=IndexedRouter(
+                [
+                    Route("/health/version", health_version),
+                    *MFA_ROUTES,
+                    *IDENTITY_ROUTES,  # before `/users/{userId}`, which would take `identities`
+                    *USER_ROUTES,
+                    *PASSKEY_ROUTES,
+                    *SESSION_ROUTES,
+                    *TOKEN_ROUTES,
+                    *JWT_ROUTES,
+                    *AUDIT_ROUTES,
+                    *TARGET_ROUTES,
+                    *MESSAGING_ROUTES,
+                    *TEAM_ROUTES,
+                    *ACCOUNT_ROUTES,
+                    *OAUTH_ROUTES,
+                    *GRAPHQL_ROUTES,
+                ]
+            ),
         ),
     ]
     app = Starlette(

@@ -204,7 +204,9 @@ async def invoke(spec: Spec, request: Request, supplied: dict[str, Any]) -> Resu
     runs in one worker-thread call: each hop to the thread pool costs more than a
     primary-key read."""
     if spec.point_read and _on_the_loop(request):
-        return _run(spec, request, supplied)
+        services: Services = request.app.state.services
+        with services.database.one_read():
+            return _run(spec, request, supplied)
     return await run_in_threadpool(_run, spec, request, supplied)
 
 

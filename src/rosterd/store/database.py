@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,7 @@ class Database:
                 self.url, pool_size=10, pool_pre_ping=True, hide_parameters=True
             )
         self._write_lock = threading.Lock() if self.is_sqlite else None
+        self._shared_read: ContextVar[Connection | None] = ContextVar("read", default=None)
 
     @property
     def is_sqlite(self) -> bool:
@@ -95,8 +97,23 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
+        shared = self._shared_read.get()
+        if shared is not None:
+            yield shared
+            return
         with self._guard(), self.engine.connect() as connection, connection.begin():
             yield connection
+
+    @contextmanager
+    def one_read(self) -> Iterator[None]:
+        """Every `read()` inside shares one connection and transaction: for requests that
+        only read, whose three or four short reads would each pay for their own."""
+        with self.read() as connection:
+            token = self._shared_read.set(connection)
+            try:
+                yield
+            finally:
+                self._shared_read.reset(token)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
