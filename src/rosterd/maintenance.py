@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 
@@ -47,6 +48,7 @@ async def _every(services: Services, seconds: int) -> None:
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     """Run `run_once` every ROSTERD_MAINTENANCE_INTERVAL seconds while the app serves."""
     services: Services = app.state.services
+    to_thread.current_default_thread_limiter().total_tokens = services.settings.threads
     task = asyncio.create_task(_every(services, services.settings.maintenance_interval))
     try:
         yield

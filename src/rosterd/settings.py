@@ -79,6 +79,15 @@ SETTINGS: tuple[Setting, ...] = (
         "of sign-ins; a hash costlier than the budget runs alone.",
     ),
     Setting(
+        "ROSTERD_THREADS",
+        "threads",
+        int,
+        8,
+        "Threads a worker runs blocking work on (database writes, password hashing, most "
+        "reads) at once. More add contention for Python's GIL: at 40, a worker served "
+        "16 concurrent lists at two thirds of the rate it did at 4 (docs/benchmarks.md).",
+    ),
+    Setting(
         "ROSTERD_MAX_BODY_BYTES",
         "max_body_bytes",
         int,
@@ -214,6 +223,7 @@ _MINIMUMS = {
     "argon2_time_cost": 1,
     "argon2_threads": 1,
     "argon2_memory_budget": 8,
+    "threads": 1,
     "max_body_bytes": 1024,
     "signin_limit": 0,
     "signin_period": 1,
@@ -241,6 +251,7 @@ class Settings:
     argon2_time_cost: int = field(default=_defaults()["argon2_time_cost"])
     argon2_threads: int = field(default=_defaults()["argon2_threads"])
     argon2_memory_budget: int = field(default=_defaults()["argon2_memory_budget"])
+    threads: int = field(default=_defaults()["threads"])
     max_body_bytes: int = field(default=_defaults()["max_body_bytes"])
     redis_url: str = field(default=_defaults()["redis_url"])
     signin_limit: int = field(default=_defaults()["signin_limit"])
