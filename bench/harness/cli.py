@@ -15,12 +15,20 @@ import httpx
 
 from bench.harness import floors, population, report, scenarios
 from bench.harness.load import measure
+from bench.harness.peer_better_auth import BetterAuth
+from bench.harness.peer_pocketbase import PocketBase
+from bench.harness.peers import NAMES, Peer, node, pocketbase_binary
 from bench.harness.report import Results
-from bench.harness.systems import Rosterd, StaticFloor
+from bench.harness.systems import Rosterd, StaticFloor, wait_until_idle
 
 ACCOUNT_ARGON2 = {"memory_cost": 7168, "time_cost": 5, "threads": 1}
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+PEER_SEEDING = (
+    "The peers are seeded by writing their own SQLite tables directly (one transaction, "
+    "unjournalled), with one password hash each peer made itself: sign-in is checked on a "
+    "seeded user before each peer is measured."
+)
 
 
 def _arguments() -> argparse.Namespace:
@@ -33,8 +41,30 @@ def _arguments() -> argparse.Namespace:
     run.add_argument("--seconds", type=float, default=10.0, help="length of a round")
     run.add_argument("--rounds", type=int, default=3)
     run.add_argument("--only", default="", help="scenario keys to run (default: all)")
+    run.add_argument("--peers", default=",".join(NAMES), help="peers measured after rosterd")
+    run.add_argument("--port", type=int, default=18700, help="the servers listen above it")
     run.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
+    seed = commands.add_parser("seed", help="time seeding the peers alone, and their sign-in")
+    seed.add_argument("--scale", type=int, default=1_000_000)
+    seed.add_argument("--peers", default=",".join(NAMES))
+    seed.add_argument("--port", type=int, default=18700, help="the servers listen above it")
     return parser.parse_args()
+
+
+def _peer_names(option: str) -> list[str]:
+    """The peers asked for, each one's tools checked before anything is seeded."""
+    names = [name for name in option.split(",") if name]
+    for name in names:
+        if name not in NAMES:
+            sys.exit(f"no peer {name!r}: the peers are {', '.join(NAMES)}")
+        (pocketbase_binary if name == "pocketbase" else node)()
+    return names
+
+
+def _peer(name: str, workdir: Path, port: int) -> Peer:
+    home = workdir / name
+    home.mkdir()
+    return PocketBase(home, port) if name == "pocketbase" else BetterAuth(home, port)
 
 
 def _postgres_url(name: str) -> str:
@@ -53,7 +83,7 @@ class Run:
             scale=options.scale,
             levels=self.levels,
         )
-        self.port = 18700
+        self.port: int = options.port
 
     def _next_port(self) -> int:
         self.port += 1
@@ -65,7 +95,9 @@ class Run:
             self.results.titles.setdefault(scenario.key, scenario.title)
             for level in self.levels:
                 seconds = self.options.seconds
-                figures = measure(url, scenario.lua, level, seconds, self.options.rounds)
+                figures = measure(
+                    url, scenario.lua, level, seconds, self.options.rounds, settle=wait_until_idle
+                )
                 table.setdefault(scenario.key, {})[level] = figures
                 print(
                     f"  {name:32} {scenario.title:38} c={level:<3} "
@@ -74,11 +106,29 @@ class Run:
                     flush=True,
                 )
 
-    def _chosen(self, system: Rosterd) -> list[scenarios.Scenario]:
-        project = {"X-Appwrite-Project": "bench"}
-        every = scenarios.rosterd(self.options.scale, system.headers(), project)
+    def _only(self, every: list[scenarios.Scenario]) -> list[scenarios.Scenario]:
         only = set(filter(None, self.options.only.split(",")))
         return [s for s in every if not only or s.key in only]
+
+    def _chosen(self, system: Rosterd) -> list[scenarios.Scenario]:
+        project = {"X-Appwrite-Project": "bench"}
+        return self._only(scenarios.rosterd(self.options.scale, system.headers(), project))
+
+    def peers(self, names: list[str]) -> None:
+        """Each peer in turn: seeded, started, its sign-in checked, loaded, stopped."""
+        for name in names:
+            peer = _peer(name, self.workdir, self._next_port())
+            print(f"seeding {peer.name}", flush=True)
+            self.results.seeding[peer.name] = peer.seed(self.options.scale)
+            peer.start()
+            try:
+                peer.check_signin()
+                self._load(peer.name, peer.url, self._only(peer.scenarios(self.options.scale)))
+            finally:
+                self.results.rss[peer.name] = peer.stop()
+            self.results.notes += peer.notes()
+        if names:
+            self.results.notes.append(PEER_SEEDING)
 
     def rosterd(self, users_file: Path) -> Rosterd | None:
         """Every rosterd system; the SQLite one with one worker is returned (the floors use it)."""
@@ -142,20 +192,46 @@ class Run:
         )
 
 
+def seed_peers(options: argparse.Namespace) -> None:
+    """Seed each peer alone and print the seconds; check a seeded user's sign-in."""
+    for offset, name in enumerate(_peer_names(options.peers), start=1):
+        with tempfile.TemporaryDirectory(prefix="bench-") as work:
+            peer = _peer(name, Path(work), options.port + offset)
+            seconds = peer.seed(options.scale)
+            peer.start()
+            try:
+                peer.check_signin()
+            finally:
+                peak = peer.stop()
+            print(
+                f"{peer.name}: {options.scale:,} users seeded in {seconds:,.1f} s, sign-in ok, "
+                f"peak RSS {peak:,.0f} MiB",
+                flush=True,
+            )
+
+
 def main() -> None:
     options = _arguments()
+    if options.command == "seed":
+        seed_peers(options)
+        return
     if shutil.which("wrk") is None:
         sys.exit("the harness drives load with wrk: apt-get install wrk")
+    peers = _peer_names(options.peers)
     with tempfile.TemporaryDirectory(prefix="bench-") as work:
         run = Run(options, Path(work))
         users_file = Path(work) / "users.jsonl"
         print(f"generating {options.scale:,} users", flush=True)
         population.write(users_file, options.scale, population.shared_hash())
         primary = run.rosterd(users_file)
+        run.peers(peers)
         if primary is not None:
             run.account_hashing(primary)
             run.static_floor(primary)
             run.results.bare_sql = floors.bare_sql_ms(str(Path(work) / "rosterd.db"), options.scale)
+            run.results.minimal_get_us = floors.minimal_get_us(
+                str(Path(work) / "rosterd.db"), options.scale, primary.key
+            )
         for name, costs in (
             ("Appwrite's costs (64 MiB, t=4, p=3)", population.APPWRITE_ARGON2),
             ("account flow (7 MiB, t=5, p=1)", ACCOUNT_ARGON2),

@@ -3,6 +3,8 @@ raw Argon2id hash rate on every core."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import multiprocessing
 import random
 import sqlite3
@@ -112,3 +114,30 @@ def bare_sql_ms(path: str, scale: int, repeats: int = 50) -> dict[str, float]:
         found[query.key] = statistics.median(times)
     connection.close()
     return found
+
+
+def minimal_get_us(path: str, scale: int, secret: str, repeats: int = 20_000) -> float:
+    """Median microseconds of the least work any Python server must do to answer
+    `GET /v1/users/{id}` for an API key, in-process: hash the key and look it up, read
+    the user and their targets (three indexed SELECTs on the driver), and encode the
+    row and targets as JSON. No validation, no model, no HTTP."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    connection.row_factory = sqlite3.Row
+    times = []
+    for _ in range(repeats):
+        user_id = population.user_id(random.randrange(scale))
+        started = time.perf_counter()
+        digest = hashlib.sha256(secret.encode()).hexdigest()
+        key = connection.execute(
+            "SELECT project_id, scopes, expire FROM api_keys WHERE secret_hash = ?", (digest,)
+        ).fetchone()
+        user = connection.execute(
+            "SELECT * FROM users WHERE project_id = ? AND id = ?", (key["project_id"], user_id)
+        ).fetchone()
+        targets = connection.execute(
+            "SELECT * FROM targets WHERE user_sequence = ? ORDER BY sequence", (user["sequence"],)
+        ).fetchall()
+        json.dumps({**dict(user), "targets": [dict(target) for target in targets]})
+        times.append((time.perf_counter() - started) * 1e6)
+    connection.close()
+    return statistics.median(times)

@@ -11,6 +11,7 @@ import secrets
 import statistics
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,7 +97,24 @@ def one_round(url: str, lua: str, connections: int, seconds: float) -> Round:
     return Round(**json.loads(last))
 
 
-def measure(url: str, lua: str, connections: int, seconds: float, rounds: int) -> Figures:
-    """A short warm-up round (not counted), then `rounds` rounds."""
+def measure(
+    url: str,
+    lua: str,
+    connections: int,
+    seconds: float,
+    rounds: int,
+    *,
+    settle: Callable[[], None] = lambda: None,
+) -> Figures:
+    """A short warm-up round (not counted), then `rounds` rounds; `settle()` after each.
+
+    wrk stops at the end of a round, but the server goes on with the requests it had
+    accepted: at 16 connections of 300 ms password hashes, several seconds of work that
+    would count against the next round. `settle` waits for the server to go idle."""
     one_round(url, lua, connections, max(1.0, seconds / 3))
-    return Figures.of([one_round(url, lua, connections, seconds) for _ in range(rounds)])
+    settle()
+    measured = []
+    for _ in range(rounds):
+        measured.append(one_round(url, lua, connections, seconds))
+        settle()
+    return Figures.of(measured)

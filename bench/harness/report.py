@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import platform
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
@@ -13,29 +12,13 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from bench.harness import verdicts
 from bench.harness.load import Figures
+from bench.harness.results import Results
+
+__all__ = ["Results", "markdown", "write_docs"]
 
 START, END = "<!-- bench:harness:start -->", "<!-- bench:harness:end -->"
-
-
-@dataclass
-class Results:
-    """Everything one run measured."""
-
-    command: str
-    scale: int
-    levels: list[int]
-    #: system name -> scenario key -> connections -> figures
-    load: dict[str, dict[str, dict[int, Figures]]] = field(default_factory=dict)
-    titles: dict[str, str] = field(default_factory=dict)
-    rss: dict[str, float] = field(default_factory=dict)
-    seeding: dict[str, float] = field(default_factory=dict)
-    bare_sql: dict[str, float] = field(default_factory=dict)
-    argon2: dict[str, float] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-    def figures(self, system: str, scenario: str, level: int) -> Figures | None:
-        return self.load.get(system, {}).get(scenario, {}).get(level)
 
 
 def _cell(figures: Figures | None) -> str:
@@ -71,6 +54,11 @@ def markdown(results: Results) -> str:
             cells = [_cell(results.figures(system, key, level)) for system in systems]
             lines.append(f"| {title} | " + " | ".join(cells) + " |")
         lines.append("")
+    lines += verdicts.verdict_table(results)
+    for level in results.levels:
+        lines += verdicts.ratio_table(results, level)
+    lines += verdicts.floor_table(results)
+    lines += verdicts.get_proof(results)
     lines += ["| system | peak RSS of its largest process (MiB) |", "| --- | ---: |"]
     lines += [f"| {name} | {peak:,.0f} |" for name, peak in results.rss.items()]
     lines.append("")

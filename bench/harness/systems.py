@@ -54,14 +54,38 @@ def _stopped(process: subprocess.Popen[bytes]) -> float:
     return peak
 
 
+def _family(root: int) -> list[int]:
+    """`root` and its children (uvicorn's workers)."""
+    children = Path(f"/proc/{root}/task/{root}/children")
+    if not children.exists():
+        return [root]
+    return [root, *(int(pid) for pid in children.read_text().split())]
+
+
+def _busy_and_total() -> tuple[int, int]:
+    """The machine's CPU time so far (/proc/stat), busy and in all, in clock ticks."""
+    ticks = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return sum(ticks) - idle, sum(ticks)
+
+
+def wait_until_idle(deadline: float = 120) -> None:
+    """Wait until the machine's cores are under 10% busy over a quarter second: the server
+    has finished the requests of a round that wrk stopped waiting for."""
+    until = time.monotonic() + deadline
+    busy, total = _busy_and_total()
+    while time.monotonic() < until:
+        time.sleep(0.25)
+        now_busy, now_total = _busy_and_total()
+        if now_busy - busy < 0.1 * max(1, now_total - total):
+            return
+        busy, total = now_busy, now_total
+
+
 def peak_rss_mib(root: int) -> float:
     """The largest peak RSS (VmHWM) among `root` and its children: one worker's peak."""
-    pids = [root]
-    children = Path(f"/proc/{root}/task/{root}/children")
-    if children.exists():
-        pids += [int(pid) for pid in children.read_text().split()]
     peaks = []
-    for pid in pids:
+    for pid in _family(root):
         try:
             status = Path(f"/proc/{pid}/status").read_text()
         except OSError:
