@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-_WIRE_FORMAT = "%Y-%m-%dT%H:%M:%S.{millis}+00:00"
-
 
 def now() -> datetime:
     """The current time, naive UTC, truncated to milliseconds as stored."""
@@ -19,8 +17,8 @@ def to_wire(moment: datetime | None) -> str:
         return ""
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
-    millis = f"{moment.microsecond // 1000:03d}"
-    return moment.strftime(_WIRE_FORMAT.format(millis=millis))
+    # isoformat rather than strftime: a page of users formats 175 of these.
+    return moment.isoformat(timespec="milliseconds") + "+00:00"
 
 
 def parse(text: str) -> datetime | None:

@@ -98,27 +98,34 @@ def insert_target_if_free(connection: Connection, values: Mapping[str, Any]) -> 
     connection.execute(insert(targets).values(**values).on_conflict_do_nothing())
 
 
-_TARGETS_OF_ONE = Lean(
-    sa.select(targets)
-    .where(targets.c.user_sequence == sa.bindparam("user_sequence"))
-    .order_by(targets.c.sequence)
-)
+#: Targets of a page of `n` users, one lean query per page size up to `_LEAN_PAGE`
+#: (larger pages, rarer, go through Core rather than keep a statement per size).
+_TARGETS_OF: dict[int, Lean] = {}
+_LEAN_PAGE = 100
+
+
+def _targets_of(count: int) -> Lean:
+    found = _TARGETS_OF.get(count)
+    if found is None:
+        sequences = [sa.bindparam(f"u{index}", type_=sa.Integer()) for index in range(count)]
+        query = sa.select(targets).where(targets.c.user_sequence.in_(sequences))
+        found = _TARGETS_OF[count] = Lean(query.order_by(targets.c.sequence))
+    return found
 
 
 def targets_of(connection: Connection, user_sequences: Iterable[int]) -> dict[int, list[TargetRow]]:
     """Each user's targets, oldest first, for a page of users at once."""
     wanted = list(user_sequences)
     found: dict[int, list[TargetRow]] = {sequence: [] for sequence in wanted}
-    if len(wanted) == 1:
-        rows = _TARGETS_OF_ONE.mappings(connection, user_sequence=wanted[0])
-        found[wanted[0]] = [_row(row) for row in rows]
-        return found
     if not wanted:
         return found
-    query = (
-        sa.select(targets).where(targets.c.user_sequence.in_(wanted)).order_by(targets.c.sequence)
-    )
-    for row in connection.execute(query).mappings():
+    if len(wanted) <= _LEAN_PAGE:
+        arguments = {f"u{index}": sequence for index, sequence in enumerate(wanted)}
+        rows: Iterable[Any] = _targets_of(len(wanted)).mappings(connection, **arguments)
+    else:
+        query = sa.select(targets).where(targets.c.user_sequence.in_(wanted))
+        rows = connection.execute(query.order_by(targets.c.sequence)).mappings()
+    for row in rows:
         found[row["user_sequence"]].append(_row(row))
     return found
 
