@@ -18,7 +18,6 @@ from bench.harness.results import Results
 
 __all__ = ["Results", "markdown", "write_docs"]
 
-START, END = "<!-- bench:harness:start -->", "<!-- bench:harness:end -->"
 
 
 def _cell(figures: Figures | None) -> str:
@@ -81,16 +80,18 @@ def markdown(results: Results) -> str:
 
 
 def write_docs(results: Results, document: Path, images: Path) -> None:
-    """Replace the part of `document` between the markers; draw the plots."""
+    """Replace this scale's part of `document` (between its markers); draw its plot."""
+    start = f"<!-- bench:harness:{results.scale}:start -->"
+    end = f"<!-- bench:harness:{results.scale}:end -->"
+    image = f"bench-throughput-{results.scale}.png"
+    block = f"{start}\n{markdown(results)}\n![throughput](img/{image})\n{end}"
     text = document.read_text()
-    block = f"{START}\n{markdown(results)}\n![throughput](img/bench-throughput.png)\n{END}"
-    if START in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _m: block, text, flags=re.S)
+    if start in text:
+        text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _m: block, text, flags=re.S)
     else:
-        text += "\n## Harness: rosterd against its peers and the floors (`python -m bench run`)\n\n"
-        text += block + "\n"
+        text += f"\n### {results.scale:,} users\n\n{block}\n"
     document.write_text(text)
-    plot(results, images / "bench-throughput.png")
+    plot(results, images / image)
 
 
 def plot(results: Results, path: Path) -> None:
