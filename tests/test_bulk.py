@@ -287,3 +287,20 @@ def test_killed_and_resumed_every_user_is_there_once(project: Project, tmp_path:
         assert http.get("/users", params={"total": "true"}).json()["total"] == count
     last = count - 1
     assert signs_in(project, f"u{last}@example.com", f"password{last}") == 201
+
+
+def test_an_import_leaves_postgresql_planner_statistics(project: Project, tmp_path: Path) -> None:
+    """Without them a freshly loaded users table looks empty to PostgreSQL's planner,
+    which then sorts every matching user for a page of 25."""
+    database = project.server.services.database
+    if database.is_sqlite:
+        pytest.skip("SQLite keeps no planner statistics unless asked")
+    import_file(project, md5_users(tmp_path / "users.jsonl", 40), "appwrite")
+    with database.read() as connection:
+        analyzed: dict[str, bool] = dict(
+            connection.exec_driver_sql(
+                "SELECT relname, last_analyze IS NOT NULL FROM pg_stat_user_tables "
+                "WHERE relname IN ('users', 'user_labels', 'targets', 'audit_logs')"
+            ).all()
+        )
+    assert analyzed == {"users": True, "user_labels": True, "targets": True, "audit_logs": True}

@@ -181,6 +181,10 @@ def import_file(services: Services, options: ImportOptions) -> Summary:
     return Summary(run.counts.as_dict(), resumed_at, options.dry_run)
 
 
+#: Tables an import fills, whose planner statistics it brings up to date at the end.
+IMPORTED_TABLES = ("users", "user_labels", "targets", "audit_logs")
+
+
 @dataclass
 class _Runner:
     services: Services
@@ -201,6 +205,7 @@ class _Runner:
             progress.update(batch.read, run.counts.created + run.counts.updated)
         with self.services.database.write() as connection:
             _checkpoint(connection, run, finished=True)
+        self.services.database.analyze(IMPORTED_TABLES)
 
     def dry_run(self, batches: Iterator[Prepared], progress: Meter) -> None:
         """Everything an import does, in one transaction rolled back at the end."""

@@ -151,14 +151,21 @@ def sort_keys(collection: Collection, orders: Sequence[Order]) -> list[SortKey]:
 
 
 def order_clauses(keys: Sequence[SortKey], reverse: bool = False) -> list[Any]:
+    """Nulls first ascending, last descending, as Appwrite orders them; said only for
+    columns that can hold null, since PostgreSQL cannot read an index (ascending, nulls
+    last) in an order that names another placement: it would sort every matching row."""
     clauses = []
     for key in keys:
         descending = key.descending != reverse
-        if descending:
-            clauses.append(sa.nulls_last(key.column.desc()))
-        else:
-            clauses.append(sa.nulls_first(key.column.asc()))
+        ordered = key.column.desc() if descending else key.column.asc()
+        if _nullable(key):
+            ordered = sa.nulls_last(ordered) if descending else sa.nulls_first(ordered)
+        clauses.append(ordered)
     return clauses
+
+
+def _nullable(key: SortKey) -> bool:
+    return bool(getattr(key.column, "nullable", True))
 
 
 def after(keys: Sequence[SortKey], cursor: Mapping[str, Any], reverse: bool = False) -> Predicate:
@@ -178,6 +185,9 @@ def after(keys: Sequence[SortKey], cursor: Mapping[str, Any], reverse: bool = Fa
 
 def _beyond(key: SortKey, value: Any, reverse: bool) -> Predicate:
     if key.descending != reverse:
+        if not _nullable(key):
+            before: Predicate = key.column < value
+            return before
         return sa.or_(key.column < value, key.column.is_(None))
     beyond: Predicate = key.column > value
     return beyond
