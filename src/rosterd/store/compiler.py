@@ -202,10 +202,10 @@ def page(
     statement: sa.Select[Any],
     collection: Collection,
     query: ListQuery,
-    cursor: Callable[[str], dict[str, Any]],
+    cursor: Callable[[str, Sequence[str]], dict[str, Any]],
 ) -> list[RowMapping]:
     """Order, seek past the cursor document and cut the page (`cursor` reads the cursor
-    document's order values)."""
+    document's values of the order's attributes)."""
     reverse = query.cursor is not None and query.cursor.direction == "before"
     if is_random(query):
         if query.cursor is not None:
@@ -214,7 +214,7 @@ def page(
     else:
         keys = sort_keys(collection, query.orders)
         if query.cursor is not None:
-            values = cursor(query.cursor.document_id)
+            values = cursor(query.cursor.document_id, [key.attribute for key in keys])
             statement = statement.where(after(keys, values, reverse))
         statement = statement.order_by(*order_clauses(keys, reverse))
     statement = statement.limit(query.limit).offset(query.offset)
@@ -228,9 +228,12 @@ def cursor_values(
     source: sa.FromClause,
     where: Predicate,
     label: str,
+    *,
+    wanted: Sequence[str],
 ) -> dict[str, Any]:
-    """The cursor document's value of every attribute, for `after`; 400 when it is gone."""
-    columns = [column.label(name) for name, column in collection.columns.items()]
+    """The cursor document's values of the `wanted` attributes, for `after`; 400 when it
+    is gone."""
+    columns = [collection.columns[name].label(name) for name in wanted]
     query = sa.select(*columns).select_from(source).where(where)
     found = connection.execute(query).mappings().first()
     if found is None:

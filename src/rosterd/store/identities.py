@@ -6,7 +6,7 @@ module never sees a plain access or refresh token.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
@@ -146,10 +146,10 @@ def list_identities(
     """A page of the project's identities, or of those of the user with sequence `owner`."""
     statement = _SELECT.where(_filtered(project_id, query, owner))
 
-    def cursor(identity_id: str) -> dict[str, Any]:
+    def cursor(identity_id: str, wanted: Sequence[str]) -> dict[str, Any]:
         where = sa.and_(identities.c.project_id == project_id, identities.c.id == identity_id)
         label = f"User '{identity_id}'"  # Appwrite's words for identities too (§1.6)
-        return compiler.cursor_values(connection, COLLECTION, _JOINED, where, label)
+        return compiler.cursor_values(connection, COLLECTION, _JOINED, where, label, wanted=wanted)
 
     rows = compiler.page(connection, statement, COLLECTION, query, cursor)
     return [_row(found) for found in rows]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
@@ -173,11 +173,10 @@ def _filtered(user: UserRow, query: ListQuery) -> compiler.Predicate:
 def list_targets(connection: Connection, user: UserRow, query: ListQuery) -> list[TargetRow]:
     statement = sa.select(targets).select_from(_JOINED).where(_filtered(user, query))
 
-    def cursor(target_id: str) -> dict[str, Any]:
+    def cursor(target_id: str, wanted: Sequence[str]) -> dict[str, Any]:
         where = sa.and_(targets.c.user_sequence == user.sequence, targets.c.id == target_id)
-        return compiler.cursor_values(
-            connection, COLLECTION, _JOINED, where, f"Target '{target_id}'"
-        )
+        label = f"Target '{target_id}'"
+        return compiler.cursor_values(connection, COLLECTION, _JOINED, where, label, wanted=wanted)
 
     return [
         _row(found) for found in compiler.page(connection, statement, COLLECTION, query, cursor)

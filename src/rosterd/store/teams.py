@@ -260,9 +260,11 @@ def list_teams(
 ) -> list[TeamRow]:
     statement = sa.select(teams).where(_teams_filtered(project_id, query, term))
 
-    def cursor(team_id: str) -> dict[str, Any]:
+    def cursor(team_id: str, wanted: Sequence[str]) -> dict[str, Any]:
         where = sa.and_(teams.c.project_id == project_id, teams.c.id == team_id)
-        return compiler.cursor_values(connection, TEAMS, teams, where, f"Team '{team_id}'")
+        return compiler.cursor_values(
+            connection, TEAMS, teams, where, f"Team '{team_id}'", wanted=wanted
+        )
 
     return [_team(found) for found in compiler.page(connection, statement, TEAMS, query, cursor)]
 
@@ -416,10 +418,10 @@ def list_memberships(
     """One page of the memberships in `scope` (`of_team(...)` or `of_user(...)`)."""
     statement = _view_select().where(_memberships_filtered(scope, query, term))
 
-    def cursor(membership_id: str) -> dict[str, Any]:
+    def cursor(membership_id: str, wanted: Sequence[str]) -> dict[str, Any]:
         where = sa.and_(memberships.c.project_id == project_id, memberships.c.id == membership_id)
         label = f"Membership '{membership_id}'"
-        return compiler.cursor_values(connection, MEMBERSHIPS, _JOINED, where, label)
+        return compiler.cursor_values(connection, MEMBERSHIPS, _JOINED, where, label, wanted=wanted)
 
     return [
         _view(found) for found in compiler.page(connection, statement, MEMBERSHIPS, query, cursor)

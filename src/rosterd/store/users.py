@@ -232,9 +232,11 @@ def list_users(
 ) -> list[UserRow]:
     statement = sa.select(users).where(_filtered(project_id, query, search))
 
-    def cursor(user_id: str) -> dict[str, Any]:
+    def cursor(user_id: str, wanted: Sequence[str]) -> dict[str, Any]:
         where = sa.and_(users.c.project_id == project_id, users.c.id == user_id)
-        return compiler.cursor_values(connection, COLLECTION, users, where, f"User '{user_id}'")
+        return compiler.cursor_values(
+            connection, COLLECTION, users, where, f"User '{user_id}'", wanted=wanted
+        )
 
     rows = compiler.page(connection, statement, COLLECTION, query, cursor)
     return [row_from_mapping(found) for found in rows]
