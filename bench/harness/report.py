@@ -19,7 +19,6 @@ from bench.harness.results import Results
 __all__ = ["Results", "markdown", "write_docs"]
 
 
-
 def _cell(figures: Figures | None) -> str:
     if figures is None:
         return "-"

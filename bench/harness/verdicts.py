@@ -82,7 +82,7 @@ def floor_table(results: Results) -> list[str]:
         if ours:
             lines.append(
                 f"| {results.titles.get(key, key)}, p50 ms vs bare SQL in-process "
-                f"| {ours.p50:.2f} | {sql_ms:.3f} | {ours.p50 / max(sql_ms, 1e-6):,.0f}x |"
+                f"| {ours.p50:.2f} | {sql_ms:.3f} | {_times(ours.p50 / max(sql_ms, 1e-6))} |"
             )
     for key, ceiling in CEILINGS.items():
         best = _best(results, PRIMARY, key)
@@ -93,6 +93,10 @@ def floor_table(results: Results) -> list[str]:
                 f"| {best.throughput:,.2f} | {rate:,.2f} | {best.throughput / rate:.0%} |"
             )
     return [*lines, ""] if len(lines) > 2 else []
+
+
+def _times(ratio: float) -> str:
+    return f"{ratio:,.0f}x" if ratio >= 10 else f"{ratio:.2f}x"
 
 
 def _static(workers: int) -> str:
@@ -155,12 +159,18 @@ def _get_verdicts(results: Results) -> list[Verdict]:
 
 
 def _hashing_verdicts(results: Results) -> list[Verdict]:
+    """Per rosterd on SQLite: the raw rate runs a hash on every core, which one worker
+    (one hash at Appwrite's costs at a time, under its memory budget) cannot."""
     found = []
     for key, ceiling in CEILINGS.items():
-        best, rate = _best(results, PRIMARY, key), results.argon2.get(ceiling)
-        share = best.throughput / rate if best and rate else None
-        target = f"{results.titles.get(key, key)}: ≥ 90% of raw Argon2 ({ceiling})"
-        found.append(_at_least(target, 0.9, share, _percent))
+        rate = results.argon2.get(ceiling)
+        for name in ROSTERD_SQLITE:
+            best = _best(results, name, key)
+            if best is None and name != PRIMARY:
+                continue
+            share = best.throughput / rate if best and rate else None
+            target = f"{results.titles.get(key, key)}, {name}: ≥ 90% of raw Argon2 ({ceiling})"
+            found.append(_at_least(target, 0.9, share, _percent))
     return found
 
 
