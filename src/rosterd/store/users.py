@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
+from rosterd.errors import CursorNotFound
 from rosterd.queries.ast import SYSTEM_ATTRIBUTES, AttributeType, ListQuery, Schema
 from rosterd.store import compiler, search
 from rosterd.store.lean import Lean
@@ -227,16 +228,29 @@ def count_users(connection: Connection, project_id: str, query: ListQuery, searc
     return int(connection.execute(statement).scalar_one())
 
 
+def _cursor_values(
+    connection: Connection, project_id: str, user_id: str, wanted: Sequence[str]
+) -> dict[str, Any]:
+    """The cursor user's values of the order's attributes; for users' own columns (the
+    usual case) through the lean read by id."""
+    columns = [COLLECTION.columns[name] for name in wanted]
+    if not all(isinstance(column, sa.Column) and column.table is users for column in columns):
+        where = sa.and_(users.c.project_id == project_id, users.c.id == user_id)
+        label = f"User '{user_id}'"
+        return compiler.cursor_values(connection, COLLECTION, users, where, label, wanted=wanted)
+    found = _BY["id"].first(connection, project_id=project_id, value=user_id)
+    if found is None:
+        raise CursorNotFound(f"User '{user_id}' for the 'cursor' value not found.")
+    return {name: found[column.name] for name, column in zip(wanted, columns, strict=True)}
+
+
 def list_users(
     connection: Connection, project_id: str, query: ListQuery, search: str
 ) -> list[UserRow]:
     statement = sa.select(users).where(_filtered(project_id, query, search))
 
     def cursor(user_id: str, wanted: Sequence[str]) -> dict[str, Any]:
-        where = sa.and_(users.c.project_id == project_id, users.c.id == user_id)
-        return compiler.cursor_values(
-            connection, COLLECTION, users, where, f"User '{user_id}'", wanted=wanted
-        )
+        return _cursor_values(connection, project_id, user_id, wanted)
 
     rows = compiler.page(connection, statement, COLLECTION, query, cursor)
     return [row_from_mapping(found) for found in rows]
