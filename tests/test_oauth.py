@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -61,24 +62,47 @@ class Setup:
 @pytest.fixture
 def setup(project: Project) -> Iterator[Setup]:
     require_oidc_provider()
+    with run_provider([_client(project)], [ALICE, MALLORY, BOB, LONG]) as provider:
+        yield configured(project, provider)
+
+
+def configured(project: Project, provider: Provider) -> Setup:
+    """`project` signing in with `provider` (its `oidc` settings and the app's platform)."""
+    settings = project.server.services.oauth.settings
+    change = Change(
+        enabled=True,
+        client_id="rosterd",
+        client_secret=SECRET,
+        endpoints={"wellKnownEndpoint": provider.well_known},
+    )
+    settings.configure(project.id, "oidc", change)
+    settings.add_platform(project.id, "app.example.test", "the app")
+    return Setup(project, provider)
+
+
+def _client(project: Project) -> dict[str, Any]:
     callback = f"{project.server.endpoint}/account/sessions/oauth2/callback/oidc/{project.id}"
-    client = {
+    return {
         "client_id": "rosterd",
         "client_secret": SECRET,
         "redirect_uris": [callback],
         "token_endpoint_auth_method": "client_secret_post",
     }
-    with run_provider([client], [ALICE, MALLORY, BOB, LONG]) as provider:
-        settings = project.server.services.oauth.settings
-        change = Change(
-            enabled=True,
-            client_id="rosterd",
-            client_secret=SECRET,
-            endpoints={"wellKnownEndpoint": provider.well_known},
-        )
-        settings.configure(project.id, "oidc", change)
-        settings.add_platform(project.id, "app.example.test", "the app")
-        yield Setup(project, provider)
+
+
+def test_keys_rotated_at_the_same_address_are_fetched_again(project: Project) -> None:
+    """A provider's new signing key (here: a new provider on the same port) is fetched
+    when an ID token names a key the kept set lacks, not after the cache expires."""
+    require_oidc_provider()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    for _ in range(2):
+        with run_provider([_client(project)], [ALICE], port=port) as provider:
+            setup = configured(project, provider)
+            with httpx.Client() as browser:
+                done = browser.get(setup.callback(browser, "alice@example.com"))
+            assert (done.status_code, done.headers["location"]) == (301, SUCCESS)
 
 
 def _error(location: str) -> dict[str, Any]:

@@ -105,11 +105,12 @@ def _object(document: Any, what: str) -> dict[str, Any]:
     return document
 
 
-def cached(http: httpx.Client, url: str, what: str) -> dict[str, Any]:
-    """A document that changes rarely (discovery, signing keys), kept for a while."""
+def cached(http: httpx.Client, url: str, what: str, *, fresh: bool = False) -> dict[str, Any]:
+    """A document that changes rarely (discovery, signing keys), kept for a while;
+    `fresh` fetches it anew whatever is kept."""
     now = time.monotonic()
     found = _CACHE.get(url)
-    if found is None or found[0] < now:
+    if fresh or found is None or found[0] < now:
         found = (now + CACHE_SECONDS, _object(fetch(http, "GET", url, what), what))
         _CACHE[url] = found
     document: dict[str, Any] = found[1]
@@ -239,10 +240,9 @@ class Oidc(OAuth2Provider):
         jwks_url, issuer = self.endpoint("jwks"), self.endpoint("issuer")
         if not tokens.id_token or not jwks_url:
             raise ProviderFailed("the provider gave no ID token, or no keys to check it")
-        keys = cached(self.http, jwks_url, "the signing keys")
         try:
             header = jwt.get_unverified_header(tokens.id_token)
-            key = jwt.PyJWKSet.from_dict(keys)[str(header.get("kid", ""))]
+            key = self._signing_key(jwks_url, str(header.get("kid", "")))
             claims: dict[str, Any] = jwt.decode(
                 tokens.id_token,
                 key.key,
@@ -256,6 +256,15 @@ class Oidc(OAuth2Provider):
         if claims.get("nonce") != nonce:
             raise ProviderFailed("the ID token's nonce is not the one sent")
         return claims
+
+    def _signing_key(self, jwks_url: str, kid: str) -> jwt.PyJWK:
+        """The provider's key `kid`; when the kept key set lacks it, the set is fetched
+        once more (the provider has rotated its keys since)."""
+        try:
+            return jwt.PyJWKSet.from_dict(cached(self.http, jwks_url, "the signing keys"))[kid]
+        except KeyError:
+            keys = cached(self.http, jwks_url, "the signing keys", fresh=True)
+            return jwt.PyJWKSet.from_dict(keys)[kid]
 
     def profile(self, tokens: Tokens, nonce: str) -> Profile:
         claims = self._id_claims(tokens, nonce)
