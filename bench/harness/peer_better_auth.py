@@ -15,7 +15,7 @@ import httpx
 from bench.harness import peer_scenarios, peer_seed, population
 from bench.harness.peers import BETTER_AUTH, answer, node
 from bench.harness.scenarios import Scenario
-from bench.harness.systems import _started, _stopped
+from bench.harness.systems import started, stopped
 
 SERVER = BETTER_AUTH / "server.mjs"
 #: Where better-auth's scrypt parameters are set (read for the notes, not used).
@@ -70,14 +70,14 @@ class BetterAuth:
 
     def start(self) -> None:
         command = [node(), str(SERVER), "serve"]
-        self.process = _started(command, self.environment(), f"{self.url}/api/auth/ok")
+        self.process = started(command, self.environment(), f"{self.url}/api/auth/ok")
         signed = self._sign_in(peer_seed.BETTER_AUTH_ADMIN["email"])
         answer(signed)
         self.cookie = f"{COOKIE}={signed.cookies[COOKIE]}"
 
     def stop(self) -> float:
         assert self.process is not None
-        return _stopped(self.process)
+        return stopped(self.process)
 
     def headers(self) -> dict[str, str]:
         """An admin's session; the Origin better-auth asks of cookie-bearing writes."""

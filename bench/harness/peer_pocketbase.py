@@ -13,7 +13,7 @@ import httpx
 from bench.harness import peer_scenarios, peer_seed, population
 from bench.harness.peers import answer, pocketbase_binary
 from bench.harness.scenarios import Scenario
-from bench.harness.systems import _started, _stopped
+from bench.harness.systems import started, stopped
 
 SUPERUSER = ("bench@example.com", "bench-superuser-password")
 #: Fields the bench adds to PocketBase's `users`, to hold what rosterd's users have.
@@ -91,7 +91,7 @@ class PocketBase:
 
     def start(self) -> None:
         command = [pocketbase_binary(), "serve", "--http", f"127.0.0.1:{self.port}"]
-        self.process = _started(
+        self.process = started(
             [*command, "--dir", str(self.data)], dict(os.environ), f"{self.url}/api/health"
         )
         email, password = SUPERUSER
@@ -103,7 +103,7 @@ class PocketBase:
 
     def stop(self) -> float:
         assert self.process is not None
-        return _stopped(self.process)
+        return stopped(self.process)
 
     def headers(self) -> dict[str, str]:
         return {"Authorization": self.token}

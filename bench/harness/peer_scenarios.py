@@ -9,7 +9,7 @@ rosterd's lists do not count unless asked (`total=true`): PocketBase's lists are
 from __future__ import annotations
 
 from bench.harness import population, scenarios
-from bench.harness.scenarios import LIMIT, Scenario, _headers, _lua_string, far_page
+from bench.harness.scenarios import LIMIT, Scenario, far_page, lua_headers, lua_string
 
 NEW_PASSWORD = "correct horse 1"
 #: Lua: a new user's id and email (`unique`, as rosterd's create scenarios do).
@@ -47,13 +47,13 @@ def _titled(scale: int, chosen: list[Scenario]) -> list[Scenario]:
 
 def _get(path: str, headers: dict[str, str]) -> str:
     """A GET; `path` is a Lua expression."""
-    return f'return wrk.format("GET", {path}, {_headers(headers)})'
+    return f'return wrk.format("GET", {path}, {lua_headers(headers)})'
 
 
 def _send(method: str, path: str, headers: dict[str, str], body: str, prelude: str = "") -> str:
     """A request with a JSON body; `path` and `body` are Lua expressions."""
-    request = f"return wrk.format({_lua_string(method)}, {path}, "
-    return prelude + request + f"{_headers(headers, body=True)}, {body})"
+    request = f"return wrk.format({lua_string(method)}, {path}, "
+    return prelude + request + f"{lua_headers(headers, body=True)}, {body})"
 
 
 def _random_user(scale: int) -> str:
@@ -63,16 +63,16 @@ def _random_user(scale: int) -> str:
 def _tables(scale: int) -> tuple[str, str]:
     """Lua setup of the emails rosterd's `list_email` picks from, and of the name words."""
     step = max(1, scale // 1000)
-    emails = ", ".join(_lua_string(population.email_of(n)) for n in range(0, scale, step))
-    words = ", ".join(_lua_string(w) for w in population.FIRST + population.LAST)
+    emails = ", ".join(lua_string(population.email_of(n)) for n in range(0, scale, step))
+    words = ", ".join(lua_string(w) for w in population.FIRST + population.LAST)
     return f"local emails = {{{emails}}}", f"local words = {{{words}}}"
 
 
 def _signin(scale: int, path: str, headers: dict[str, str], body: str) -> Scenario:
     """Sign-in as a random seeded user who is not blocked, picked as rosterd's is;
     `body` is a Lua expression of the JSON, over `email`."""
-    first = ", ".join(_lua_string(w) for w in population.FIRST)
-    last = ", ".join(_lua_string(w) for w in population.LAST)
+    first = ", ".join(lua_string(w) for w in population.FIRST)
+    last = ", ".join(lua_string(w) for w in population.LAST)
     count = len(population.FIRST)
     pick = "\n".join(
         [
@@ -84,7 +84,7 @@ def _signin(scale: int, path: str, headers: dict[str, str], body: str) -> Scenar
             "",
         ]
     )
-    body = _send("POST", _lua_string(path), headers, body, pick)
+    body = _send("POST", lua_string(path), headers, body, pick)
     return Scenario("signin", "", body, f"local first, last = {{{first}}}, {{{last}}}")
 
 
@@ -98,7 +98,7 @@ def pocketbase(scale: int, headers: dict[str, str]) -> list[Scenario]:
     def listed(query: str = "", where: str = "", count: bool = False) -> str:
         """A list's path (Lua); `where` is a Lua expression of the filter."""
         path = f"{records}?perPage={1 if count else LIMIT}" + ("" if count else "&skipTotal=1")
-        path = _lua_string(path + (f"&{query}" if query else ""))
+        path = lua_string(path + (f"&{query}" if query else ""))
         return path + (f' .. "&filter=" .. urlencode({where})' if where else "")
 
     def passwords(password: str) -> str:
@@ -124,7 +124,7 @@ def pocketbase(scale: int, headers: dict[str, str]) -> list[Scenario]:
                 "",
                 _send(
                     "POST",
-                    _lua_string(records),
+                    lua_string(records),
                     headers,
                     NEW_EMAIL + '"name":"New",' + passwords("' .. pw .. '"),
                     NEW_ID + 'local pw = unique("p")\n',
@@ -135,7 +135,7 @@ def pocketbase(scale: int, headers: dict[str, str]) -> list[Scenario]:
                 "",
                 _send(
                     "POST",
-                    _lua_string(records),
+                    lua_string(records),
                     headers,
                     NEW_EMAIL + passwords(NEW_PASSWORD),
                     NEW_ID,
@@ -161,7 +161,7 @@ def better_auth(scale: int, headers: dict[str, str]) -> list[Scenario]:
 
     def listed(query: str, value: str = "", limit: int = LIMIT) -> str:
         """A list-users path (Lua); `value` is a Lua expression of the filter's value."""
-        path = _lua_string(f"{admin}/list-users?limit={limit}" + (f"&{query}" if query else ""))
+        path = lua_string(f"{admin}/list-users?limit={limit}" + (f"&{query}" if query else ""))
         return path + (f" .. urlencode({value})" if value else "")
 
     def created(extra: str) -> str:

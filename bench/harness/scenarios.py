@@ -31,13 +31,13 @@ def far_page(scale: int) -> int:
     return max(1, min(FAR_PAGE, scale // LIMIT - 1))
 
 
-def _lua_string(value: str) -> str:
+def lua_string(value: str) -> str:
     return json.dumps(value)
 
 
-def _headers(headers: dict[str, str], *, body: bool = False) -> str:
+def lua_headers(headers: dict[str, str], *, body: bool = False) -> str:
     pairs = dict(headers, **({"Content-Type": "application/json"} if body else {}))
-    return "{" + ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in pairs.items()) + "}"
+    return "{" + ", ".join(f"[{lua_string(k)}] = {lua_string(v)}" for k, v in pairs.items()) + "}"
 
 
 def _list(headers: dict[str, str], queries: list[str], extra: str = '"total=false"') -> str:
@@ -45,7 +45,7 @@ def _list(headers: dict[str, str], queries: list[str], extra: str = '"total=fals
     the exact total unless `extra` asks for it (counting is a scenario of its own)."""
     parts = [f'"queries%5B{i}%5D=" .. urlencode({q})' for i, q in enumerate(queries)]
     query = ' .. "&" .. '.join([*parts, extra])
-    return f'return wrk.format("GET", "/v1/users?" .. {query}, {_headers(headers)})'
+    return f'return wrk.format("GET", "/v1/users?" .. {query}, {lua_headers(headers)})'
 
 
 def _json(method: str, attribute: str | None, values: str) -> str:
@@ -59,14 +59,14 @@ def _create(headers: dict[str, str], extra: str) -> str:
     body = '\'{"userId":"\' .. id .. \'","email":"\' .. id .. \'@example.org",' + extra + "}'"
     return (
         'local id = unique("c")\n'
-        f'return wrk.format("POST", "/v1/users", {_headers(headers, body=True)}, {body})'
+        f'return wrk.format("POST", "/v1/users", {lua_headers(headers, body=True)}, {body})'
     )
 
 
 def _signin(scale: int, headers: dict[str, str]) -> Scenario:
     """`POST /v1/account/sessions/email` as a random seeded user who is not blocked."""
-    first = "{" + ", ".join(_lua_string(w) for w in population.FIRST) + "}"
-    last = "{" + ", ".join(_lua_string(w) for w in population.LAST) + "}"
+    first = "{" + ", ".join(lua_string(w) for w in population.FIRST) + "}"
+    last = "{" + ", ".join(lua_string(w) for w in population.LAST) + "}"
     count = len(population.FIRST)
     body = f'\'{{"email":"\' .. email .. \'","password":"{population.PASSWORD}"}}\''
     body_lines = "\n".join(
@@ -77,7 +77,7 @@ def _signin(scale: int, headers: dict[str, str]) -> Scenario:
             f"local name = first[n % {count} + 1] .. '.' .. surname",
             "local email = name .. '.' .. n .. '@example.com'",
             f'return wrk.format("POST", "/v1/account/sessions/email", '
-            f"{_headers(headers, body=True)}, {body})",
+            f"{lua_headers(headers, body=True)}, {body})",
         ]
     )
     return Scenario(
@@ -90,11 +90,11 @@ def rosterd(scale: int, headers: dict[str, str], project_header: dict[str, str])
     random_user = f"math.random(1, {scale - 1})"
     far = far_page(scale)
     first, last = population.FIRST, population.LAST
-    words = "{" + ", ".join(_lua_string(w) for w in first + last) + "}"
+    words = "{" + ", ".join(lua_string(w) for w in first + last) + "}"
     emails = (
         "{"
         + ", ".join(
-            _lua_string(population.email_of(n)) for n in range(0, scale, max(1, scale // 1000))
+            lua_string(population.email_of(n)) for n in range(0, scale, max(1, scale // 1000))
         )
         + "}"
     )
@@ -103,7 +103,7 @@ def rosterd(scale: int, headers: dict[str, str], project_header: dict[str, str])
             "get",
             "get user by id",
             f'return wrk.format("GET", "/v1/users/" .. user_id({random_user}), '
-            f"{_headers(headers)})",
+            f"{lua_headers(headers)})",
         ),
         Scenario(
             "list_email",
@@ -169,7 +169,7 @@ def rosterd(scale: int, headers: dict[str, str], project_header: dict[str, str])
             "update_prefs",
             "update prefs",
             f'return wrk.format("PATCH", "/v1/users/" .. user_id({random_user}) .. "/prefs", '
-            f"{_headers(headers, body=True)}, "
+            f"{lua_headers(headers, body=True)}, "
             '\'{"prefs":{"plan":"pro","n":\' .. next_number() .. \'}}\')',
         ),
     ]

@@ -31,9 +31,7 @@ def _wait_for(url: str, deadline: float = 120) -> None:
     raise RuntimeError(f"{url} did not answer")
 
 
-def _started(
-    command: list[str], environment: dict[str, str], ready: str
-) -> subprocess.Popen[bytes]:
+def started(command: list[str], environment: dict[str, str], ready: str) -> subprocess.Popen[bytes]:
     """A server process, once `ready` answers."""
     process = subprocess.Popen(
         command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -42,7 +40,7 @@ def _started(
     return process
 
 
-def _stopped(process: subprocess.Popen[bytes]) -> float:
+def stopped(process: subprocess.Popen[bytes]) -> float:
     """Stop a server; the peak RSS of its largest process, in MiB."""
     peak = peak_rss_mib(process.pid)
     process.send_signal(signal.SIGINT)
@@ -151,12 +149,12 @@ class Rosterd:
     def start(self) -> None:
         command = [sys.executable, "-m", "rosterd", "serve", "--port", str(self.port)]
         command += ["--workers", str(self.workers)]
-        self.process = _started(command, self.environment(), f"{self.url}/v1/health/version")
+        self.process = started(command, self.environment(), f"{self.url}/v1/health/version")
 
     def stop(self) -> float:
         """Stop; the peak RSS of its largest process, in MiB."""
         assert self.process is not None
-        return _stopped(self.process)
+        return stopped(self.process)
 
     def headers(self) -> dict[str, str]:
         return {"X-Appwrite-Project": PROJECT, "X-Appwrite-Key": self.key}
@@ -183,8 +181,8 @@ class StaticFloor:
         server = [sys.executable, "-m", "uvicorn", "bench.harness.static:app"]
         command = [*server, "--port", str(self.port), "--workers", str(self.workers), *QUIET]
         environment = {**os.environ, "BENCH_STATIC_BODY": str(self.body)}
-        self.process = _started(command, environment, f"{self.url}/static")
+        self.process = started(command, environment, f"{self.url}/static")
 
     def stop(self) -> float:
         assert self.process is not None
-        return _stopped(self.process)
+        return stopped(self.process)

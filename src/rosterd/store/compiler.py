@@ -237,5 +237,10 @@ def cursor_values(
     query = sa.select(*columns).select_from(source).where(where)
     found = connection.execute(query).mappings().first()
     if found is None:
-        raise CursorNotFound(f"{label} for the 'cursor' value not found.")
+        raise cursor_gone(label)
     return dict(found)
+
+
+def cursor_gone(label: str) -> CursorNotFound:
+    """The 400 for a cursor whose document (`label`, e.g. "User 'x'") does not exist."""
+    return CursorNotFound(f"{label} for the 'cursor' value not found.")

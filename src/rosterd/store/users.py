@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
-from rosterd.errors import CursorNotFound
 from rosterd.queries.ast import SYSTEM_ATTRIBUTES, AttributeType, ListQuery, Schema
 from rosterd.store import compiler, search
 from rosterd.store.lean import Lean
@@ -240,7 +239,7 @@ def _cursor_values(
         return compiler.cursor_values(connection, COLLECTION, users, where, label, wanted=wanted)
     found = _BY["id"].first(connection, project_id=project_id, value=user_id)
     if found is None:
-        raise CursorNotFound(f"User '{user_id}' for the 'cursor' value not found.")
+        raise compiler.cursor_gone(f"User '{user_id}'")
     return {name: found[column.name] for name, column in zip(wanted, columns, strict=True)}
 
 
