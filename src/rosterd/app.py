@@ -28,7 +28,7 @@ from rosterd.messaging.routes import ROUTES as MESSAGING_ROUTES
 from rosterd.mfa.routes import ROUTES as MFA_ROUTES
 from rosterd.oauth.routes import ROUTES as OAUTH_ROUTES
 from rosterd.services import Services
-from rosterd.sessions import devices
+from rosterd.sessions import devices, parser_process
 from rosterd.sessions.routes import ROUTES as SESSION_ROUTES
 from rosterd.settings import Settings
 from rosterd.targets.routes import ROUTES as TARGET_ROUTES
@@ -104,6 +104,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
 
 
 def create_app_from_environ() -> Starlette:
-    """Factory for `uvicorn --factory` worker processes (each loads the UA rules at once)."""
+    """Factory for `uvicorn --factory` worker processes: they ask the parser process that
+    `rosterd serve` started, or else load the User-Agent rules themselves, at once."""
+    devices.parse_elsewhere(parser_process.client_from_environ())
     devices.warm_up()
     return create_app(Settings.from_environ())

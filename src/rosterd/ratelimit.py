@@ -8,9 +8,6 @@ from __future__ import annotations
 import time
 from typing import Protocol
 
-import redis
-from redis.exceptions import RedisError
-
 from rosterd.errors import ServerError
 from rosterd.store import ratelimits as store
 from rosterd.store.database import Database
@@ -53,7 +50,10 @@ class DatabaseCounters:
 
 class RedisCounters:
     def __init__(self, url: str) -> None:
+        import redis  # only where Redis is configured: 3 MB the other workers do not carry
+
         self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self._unavailable: type[Exception] = redis.RedisError
 
     def prune(self, period: int) -> int:
         """Nothing to do: every counter expires with its window."""
@@ -66,14 +66,14 @@ class RedisCounters:
                 pipeline.incr(name)
                 pipeline.expire(name, period)
                 hits, _ = pipeline.execute()
-        except RedisError as error:
+        except self._unavailable as error:
             raise ServerError("The rate-limit store is unavailable; try again shortly.") from error
         return int(hits)
 
     def clear(self, key: str, period: int) -> None:
         try:
             self._redis.delete(f"rosterd:limit:{key}:{_window(period)}")
-        except RedisError as error:
+        except self._unavailable as error:
             raise ServerError("The rate-limit store is unavailable; try again shortly.") from error
 
 

@@ -10,6 +10,7 @@ import uvicorn
 from rosterd.cli.common import open_services
 from rosterd.projects.service import SCOPES
 from rosterd.services import Services
+from rosterd.sessions import parser_process
 from rosterd.settings import Settings
 
 DEFAULT_PROJECT = "default"
@@ -46,13 +47,18 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     _first_start(services, endpoint)
     click.echo(f"rosterd serves {endpoint} on {settings.database_url}")
     services.database.dispose()
-    uvicorn.run(
-        "rosterd.app:create_app_from_environ",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level=settings.log_level,
-        # rosterd decides itself whom to believe (ROSTERD_TRUSTED_PROXIES).
-        proxy_headers=False,
-    )
+    parser = parser_process.start()  # before the workers, which find it in the environment
+    try:
+        uvicorn.run(
+            "rosterd.app:create_app_from_environ",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_level=settings.log_level,
+            # rosterd decides itself whom to believe (ROSTERD_TRUSTED_PROXIES).
+            proxy_headers=False,
+        )
+    finally:
+        if parser is not None:
+            parser.stop()

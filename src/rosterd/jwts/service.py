@@ -10,8 +10,6 @@ import time
 from dataclasses import dataclass
 from functools import cached_property
 
-import jwt
-
 from rosterd import clock
 from rosterd.store import secrets as store
 from rosterd.store.database import Database
@@ -50,9 +48,13 @@ class Jwts:
         """A token for the user (bound to the session unless `session_id` is empty)."""
         expires = int(time.time()) + duration
         payload = {"userId": user_id, "sessionId": session_id, "exp": expires}
+        import jwt  # PyJWT brings `cryptography`, 11 MB: only in workers that use JWTs
+
         return jwt.encode(payload, self._key(project_id), algorithm=ALGORITHM)
 
     def check(self, project_id: str, token: str) -> Claims:
+        import jwt
+
         try:
             payload = jwt.decode(
                 token,

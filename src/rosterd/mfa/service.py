@@ -19,10 +19,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import pyotp
-from cryptography.fernet import Fernet
 from sqlalchemy.engine import Connection
 
 from rosterd import clock, ids
@@ -46,6 +46,9 @@ from rosterd.store.database import Database
 from rosterd.store.mfa import ChallengeRow
 from rosterd.store.sessions import SessionRow
 from rosterd.store.users import UserRow
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 TOTP = "totp"
 RECOVERY_CODE = "recoveryCode"
@@ -87,6 +90,8 @@ class SecretBox:
 
     @cached_property
     def _fernet(self) -> Fernet:
+        from cryptography.fernet import Fernet  # 10 MB, for workers that use MFA only
+
         master = self._configured
         if not master:
             with self._database.write() as connection:

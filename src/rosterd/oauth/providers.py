@@ -15,13 +15,16 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlencode
 
-import httpx
-import jwt
-
 from rosterd import clock
+
+if TYPE_CHECKING:
+    # httpx and PyJWT (which brings `cryptography`) are imported where a sign-in needs
+    # them: about 16 MB a worker that never signs anyone in with OAuth2 does not carry.
+    import httpx
+    import jwt
 
 #: Signature algorithms accepted on ID tokens (asymmetric only: `none` and HS* are not).
 ID_TOKEN_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384")
@@ -80,6 +83,8 @@ _CACHE: dict[str, tuple[float, Any]] = {}
 def fetch(http: httpx.Client, method: str, url: str, what: str, **kwargs: Any) -> Any:
     """The provider's JSON answer: at most `MAX_ANSWER_BYTES`, within `DEADLINE_SECONDS`
     in all (a provider that sends a byte at a time cannot hold a worker)."""
+    import httpx
+
     deadline = time.monotonic() + DEADLINE_SECONDS
     body = bytearray()
     try:
@@ -240,6 +245,8 @@ class Oidc(OAuth2Provider):
         jwks_url, issuer = self.endpoint("jwks"), self.endpoint("issuer")
         if not tokens.id_token or not jwks_url:
             raise ProviderFailed("the provider gave no ID token, or no keys to check it")
+        import jwt
+
         try:
             header = jwt.get_unverified_header(tokens.id_token)
             key = self._signing_key(jwks_url, str(header.get("kid", "")))
@@ -260,6 +267,8 @@ class Oidc(OAuth2Provider):
     def _signing_key(self, jwks_url: str, kid: str) -> jwt.PyJWK:
         """The provider's key `kid`; when the kept key set lacks it, the set is fetched
         once more (the provider has rotated its keys since)."""
+        import jwt
+
         try:
             return jwt.PyJWKSet.from_dict(cached(self.http, jwks_url, "the signing keys"))[kid]
         except KeyError:

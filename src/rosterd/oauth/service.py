@@ -15,8 +15,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-
-import httpx
+from typing import TYPE_CHECKING
 
 from rosterd import clock, ids
 from rosterd.audit import Actor
@@ -44,16 +43,21 @@ from rosterd.tokens.service import Tokens as TokenService
 from rosterd.users.service import NewUser, Users
 from rosterd.validators import Email, Invalid
 
+if TYPE_CHECKING:
+    import httpx
+
 log = logging.getLogger("rosterd")
 
 STATE_LIFETIME = timedelta(minutes=10)
 #: How long the token of the token flow may wait to be exchanged (Appwrite: 60 seconds).
 TOKEN_LIFETIME = 60
 
-HttpFactory = Callable[[], httpx.Client]
+HttpFactory = Callable[[], "httpx.Client"]
 
 
 def default_http() -> httpx.Client:
+    import httpx  # on the first sign-in, not in every worker (see `providers`)
+
     return httpx.Client(timeout=httpx.Timeout(10.0), follow_redirects=False)
 
 

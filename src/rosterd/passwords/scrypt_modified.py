@@ -17,8 +17,6 @@ import hashlib
 import hmac
 from typing import Any
 
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
 from rosterd.errors import ArgumentInvalid
 from rosterd.passwords import StoredPassword
 from rosterd.passwords.validation import base64_bytes, integer, invalid, utf8
@@ -55,6 +53,9 @@ def signed(
         p=_PARALLEL,
         dklen=_KEY_LENGTH,
     )
+    # `cryptography` is 10 MB: imported by the first Firebase password, not by every worker.
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
     encryptor = Cipher(algorithms.AES256(key[:32]), modes.CTR(_ZERO_IV)).encryptor()
     return encryptor.update(signer_key) + encryptor.finalize()
 
