@@ -24,7 +24,7 @@ from device_detector import DeviceDetector  # type: ignore[import-untyped]
 from rich.console import Console
 from rich.table import Table
 
-from rosterd.sessions import devices
+from rosterd.sessions import devices, matomo
 
 Fields = dict[str, str]
 Parser = Callable[[str], Fields]
@@ -332,7 +332,7 @@ def with_device_detector(user_agent: str) -> Fields:
 CANDIDATES: dict[str, Parser] = {
     "ua-parser 1.0 + code tables (before)": with_ua_parser,
     "device-detector 6.5, read directly": with_device_detector,
-    "device-detector 6.5 + matomo rules (now)": devices.parse,
+    "device-detector 6.5 + matomo rules (now)": matomo.parse,
 }
 
 

@@ -148,27 +148,34 @@ class Run:
                     self._load(system.name, system.url, self._chosen(system))
                 finally:
                     self.results.rss[system.name] = system.stop()
+                    if system.parser_peak_mib is not None:
+                        parser = f"{system.name}: its User-Agent parser process"
+                        self.results.rss[parser] = system.parser_peak_mib
                 if engine == "sqlite" and workers == 1:
                     primary = system
         return primary
 
     def account_hashing(self, primary: Rosterd) -> None:
         """Create with password at the account flow's Argon2 costs (7 MiB, t=5, p=1),
-        shown as a scenario of `primary`."""
-        port = self._next_port()
-        system = Rosterd("sqlite", 1, primary.database_url, port, dict(ACCOUNT_ARGON2), primary.key)
-        chosen = [
-            replace(
-                s, key="create_password_account", title="create with password (7 MiB, t=5, p=1)"
-            )
-            for s in self._chosen(system)
-            if s.key == "create_password"
-        ]
-        system.start()
-        try:
-            self._load(primary.name, system.url, chosen)
-        finally:
-            system.stop()
+        shown as a scenario of rosterd on SQLite with 1 and 2 workers."""
+        for workers in (1, 2):
+            port = self._next_port()
+            argon2 = dict(ACCOUNT_ARGON2)
+            system = Rosterd("sqlite", workers, primary.database_url, port, argon2, primary.key)
+            chosen = [
+                replace(
+                    s,
+                    key="create_password_account",
+                    title="create with password (7 MiB, t=5, p=1)",
+                )
+                for s in self._chosen(system)
+                if s.key == "create_password"
+            ]
+            system.start()
+            try:
+                self._load(system.name, system.url, chosen)
+            finally:
+                system.stop()
 
     def static_floor(self, primary: Rosterd) -> None:
         primary.start()

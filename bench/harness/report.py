@@ -57,7 +57,7 @@ def markdown(results: Results) -> str:
         lines += verdicts.ratio_table(results, level)
     lines += verdicts.floor_table(results)
     lines += verdicts.get_proof(results)
-    lines += ["| system | peak RSS of its largest process (MiB) |", "| --- | ---: |"]
+    lines += ["| system | peak RSS of its largest worker process (MiB) |", "| --- | ---: |"]
     lines += [f"| {name} | {peak:,.0f} |" for name, peak in results.rss.items()]
     lines.append("")
     if results.seeding:

@@ -41,7 +41,7 @@ def started(command: list[str], environment: dict[str, str], ready: str) -> subp
 
 
 def stopped(process: subprocess.Popen[bytes]) -> float:
-    """Stop a server; the peak RSS of its largest process, in MiB."""
+    """Stop a server; the peak RSS of its largest serving process, in MiB."""
     peak = peak_rss_mib(process.pid)
     process.send_signal(signal.SIGINT)
     try:
@@ -80,18 +80,37 @@ def wait_until_idle(deadline: float = 120) -> None:
         busy, total = now_busy, now_total
 
 
+#: rosterd's shared User-Agent parser: a child of `rosterd serve`, but not a worker.
+PARSER_PROCESS = b"rosterd.sessions.parser_process"
+
+
+def _peak_mib(pid: int) -> float | None:
+    """A process's peak RSS (VmHWM) in MiB; None once it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    line = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
+
+
+def _is_parser(pid: int) -> bool:
+    try:
+        return PARSER_PROCESS in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def peak_rss_mib(root: int) -> float:
-    """The largest peak RSS (VmHWM) among `root` and its children: one worker's peak."""
-    peaks = []
-    for pid in _family(root):
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmHWM:"):
-                peaks.append(int(line.split()[1]) / 1024)
-    return max(peaks, default=0.0)
+    """The largest peak RSS among `root` and its children but rosterd's parser process:
+    one worker's peak."""
+    peaks = [_peak_mib(pid) for pid in _family(root) if not _is_parser(pid)]
+    return max((peak for peak in peaks if peak is not None), default=0.0)
+
+
+def parser_peak_mib(root: int) -> float | None:
+    """The peak RSS of rosterd's User-Agent parser process under `root`, if it has one."""
+    return next((_peak_mib(pid) for pid in _family(root) if _is_parser(pid)), None)
 
 
 @dataclass
@@ -105,6 +124,8 @@ class Rosterd:
     argon2: dict[str, int] = field(default_factory=lambda: dict(population.APPWRITE_ARGON2))
     key: str = ""
     process: subprocess.Popen[bytes] | None = None
+    #: Set by `stop()`: the peak RSS of the User-Agent parser process the workers shared.
+    parser_peak_mib: float | None = None
 
     @property
     def name(self) -> str:
@@ -152,8 +173,9 @@ class Rosterd:
         self.process = started(command, self.environment(), f"{self.url}/v1/health/version")
 
     def stop(self) -> float:
-        """Stop; the peak RSS of its largest process, in MiB."""
+        """Stop; the peak RSS of its largest worker, in MiB."""
         assert self.process is not None
+        self.parser_peak_mib = parser_peak_mib(self.process.pid)
         return stopped(self.process)
 
     def headers(self) -> dict[str, str]:
