@@ -94,7 +94,7 @@ def test_nonsense_to_the_parser_process_gets_empty_fields(
     assert first == second == dict.fromkeys(devices.FIELDS, "")
 
 
-def test_stop_ends_the_process_and_removes_its_socket(tmp_path: Path) -> None:
+def test_stop_ends_the_process_and_removes_its_socket() -> None:
     started = parser_process.start()
     assert started is not None
     started.stop()
@@ -116,10 +116,7 @@ def test_the_parser_process_ends_with_its_parent() -> None:
     pid, folder = parent.stdout.readline().split()
     parent.send_signal(signal.SIGKILL)
     parent.wait(timeout=10)
-    deadline = time.monotonic() + 10
-    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not Path(f"/proc/{pid}").exists()
+    assert _gone_soon(int(pid))
     assert not Path(folder).exists()
 
 
@@ -138,6 +135,14 @@ def test_a_worker_parses_itself_once_the_parser_process_is_gone(
         assert len(warnings) == 1 and "parses User-Agents itself" in warnings[0]
     finally:
         devices.parse_elsewhere(None)
+
+
+def _gone_soon(pid: int, seconds: float = 10) -> bool:
+    """Whether process `pid` ends within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not Path(f"/proc/{pid}").exists()
 
 
 def _loads_the_rules(pid: int) -> bool:
@@ -173,7 +178,4 @@ def test_serve_workers_ask_one_parser_process(tmp_path: Path, workers: int) -> N
         worker_pids = [process.pid] if workers == 1 else [p for p in children if _spawned(p)]
         assert len(parsers) == 1 and len(worker_pids) == workers
         assert not any(_loads_the_rules(pid) for pid in worker_pids)
-    deadline = time.monotonic() + 10
-    while Path(f"/proc/{parsers[0]}").exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not Path(f"/proc/{parsers[0]}").exists()
+    assert _gone_soon(parsers[0])

@@ -10,6 +10,7 @@ worker then asks it through a `Client`. The process ends with its parent.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import logging
 import os
@@ -30,6 +31,7 @@ from rosterd.sessions.devices import FIELDS
 log = logging.getLogger("rosterd")
 
 SOCKET_VARIABLE = "ROSTERD_DEVICE_PARSER_SOCKET"
+_SOCKET_NAME = "parser.sock"
 #: Loading the rules takes a few seconds; a parser not answering by then is not used.
 START_SECONDS = 60.0
 #: A single answer takes milliseconds; longer means the process is stuck.
@@ -53,20 +55,20 @@ class Client:
             answer = json.loads(stream.readline())
         except (OSError, ValueError):
             self._local.stream = None
+            stream.close()
             raise
         if not isinstance(answer, dict) or tuple(answer) != FIELDS:
             raise ValueError("the parser process answered something else than the fields")
         return {name: str(value) for name, value in answer.items()}
 
-    def _stream(self) -> socket.SocketIO:
-        stream: socket.SocketIO | None = getattr(self._local, "stream", None)
+    def _stream(self) -> io.BufferedRWPair:
+        stream: io.BufferedRWPair | None = getattr(self._local, "stream", None)
         if stream is None:
-            connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            connection.settimeout(ANSWER_SECONDS)
-            connection.connect(self._path)
-            stream = connection.makefile("rwb")  # type: ignore[assignment]
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+                connection.settimeout(ANSWER_SECONDS)
+                connection.connect(self._path)
+                stream = connection.makefile("rwb")  # keeps the socket open until closed
             self._local.stream = stream
-        assert stream is not None
         return stream
 
 
@@ -76,7 +78,7 @@ class ParserProcess:
     def __init__(self, process: subprocess.Popen[bytes], folder: Path) -> None:
         self.process = process
         self.folder = folder
-        self.socket = str(folder / "parser.sock")
+        self.socket = str(folder / _SOCKET_NAME)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -92,7 +94,7 @@ def start() -> ParserProcess | None:
     """A parser process that answers, its socket named in the environment; None (and a
     warning: each worker then parses for itself) when it does not start."""
     folder = Path(tempfile.mkdtemp(prefix="rosterd-"))
-    command = [sys.executable, "-m", "rosterd.sessions.parser_process", str(folder / "parser.sock")]
+    command = [sys.executable, "-m", "rosterd.sessions.parser_process", str(folder / _SOCKET_NAME)]
     started = ParserProcess(subprocess.Popen(command, stdin=subprocess.DEVNULL), folder)
     if _answers(started):
         os.environ[SOCKET_VARIABLE] = started.socket
