@@ -19,6 +19,7 @@ import pytest
 from alembic.script import ScriptDirectory
 
 from rosterd.sessions import devices, matomo, parser_process
+from rosterd.settings import Settings
 from rosterd.store.database import HEAD, Database, alembic_config, schema_revision
 from tests.processes import first_start_values, free_port, output_until_ready, serving
 
@@ -62,6 +63,28 @@ def test_an_app_over_a_current_schema_imports_no_optional_machinery(tmp_path: Pa
         [sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=True
     )
     assert json.loads(done.stdout) == []
+
+
+@pytest.mark.parametrize(("setting", "expected"), [(None, -256), ("64", -64)])
+def test_each_sqlite_connection_keeps_the_page_cache_it_is_given(
+    tmp_path: Path, setting: str | None, expected: int
+) -> None:
+    environ = {"ROSTERD_DATABASE_URL": f"sqlite:///{tmp_path / 'cache.db'}"}
+    if setting is not None:
+        environ["ROSTERD_SQLITE_CACHE_KIB"] = setting
+    settings = Settings.from_environ(environ)
+    database = Database(settings.database_url, settings.sqlite_cache_kib)
+    try:
+        with database.read() as first, database.write() as second:
+            for connection in (first, second):
+                assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == expected
+    finally:
+        database.dispose()
+
+
+def test_a_page_cache_under_16_kib_is_refused() -> None:
+    with pytest.raises(ValueError, match="ROSTERD_SQLITE_CACHE_KIB must be at least 16"):
+        Settings.from_environ({"ROSTERD_SQLITE_CACHE_KIB": "8"})
 
 
 @pytest.fixture

@@ -24,5 +24,5 @@ def test_the_thread_limit_follows_the_setting(tmp_path: Path) -> None:
             return to_thread.current_default_thread_limiter().total_tokens
 
     assert anyio.run(limit_while_serving) == 3
-    assert Settings().threads == 8
+    assert Settings().threads == 4
     services.database.dispose()

@@ -49,7 +49,7 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
-        database = Database(settings.database_url)
+        database = Database(settings.database_url, settings.sqlite_cache_kib)
         argon2 = Argon2(
             settings.argon2_memory_cost, settings.argon2_time_cost, settings.argon2_threads
         )

@@ -82,10 +82,23 @@ SETTINGS: tuple[Setting, ...] = (
         "ROSTERD_THREADS",
         "threads",
         int,
-        8,
+        4,
         "Threads a worker runs blocking work on (database writes, password hashing, most "
-        "reads) at once. More add contention for Python's GIL: at 40, a worker served "
-        "16 concurrent lists at two thirds of the rate it did at 4 (docs/benchmarks.md).",
+        "reads) at once. More add contention for Python's GIL: at 16 connections a worker "
+        "served lists, gets and creates faster with 4 than with 8, and 8 faster than "
+        "40; 4 still lets hashes run on both cores while other requests go on "
+        "(docs/benchmarks.md).",
+    ),
+    Setting(
+        "ROSTERD_SQLITE_CACHE_KIB",
+        "sqlite_cache_kib",
+        int,
+        256,
+        "SQLite's page cache per database connection, in KiB (a worker holds up to "
+        "`ROSTERD_THREADS` + 1 connections). Pages not in it are read from the operating "
+        "system's file cache, which a larger value mostly duplicates: at 1,000,000 users, "
+        "256 KiB served gets and lists as fast as SQLite's default 2 MiB, with 15 MB less "
+        "per worker (docs/benchmarks.md).",
     ),
     Setting(
         "ROSTERD_MAX_BODY_BYTES",
@@ -224,6 +237,7 @@ _MINIMUMS = {
     "argon2_threads": 1,
     "argon2_memory_budget": 8,
     "threads": 1,
+    "sqlite_cache_kib": 16,
     "max_body_bytes": 1024,
     "signin_limit": 0,
     "signin_period": 1,
@@ -252,6 +266,7 @@ class Settings:
     argon2_threads: int = field(default=_defaults()["argon2_threads"])
     argon2_memory_budget: int = field(default=_defaults()["argon2_memory_budget"])
     threads: int = field(default=_defaults()["threads"])
+    sqlite_cache_kib: int = field(default=_defaults()["sqlite_cache_kib"])
     max_body_bytes: int = field(default=_defaults()["max_body_bytes"])
     redis_url: str = field(default=_defaults()["redis_url"])
     signin_limit: int = field(default=_defaults()["signin_limit"])

@@ -40,7 +40,11 @@ def _normalise_url(url: str) -> str:
     return url
 
 
-def _sqlite_engine(url: str) -> Engine:
+#: SQLite's page cache per connection, in KiB, unless told otherwise.
+SQLITE_CACHE_KIB = 256
+
+
+def _sqlite_engine(url: str, cache_kib: int) -> Engine:
     engine = sa.create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": 30},
@@ -58,6 +62,7 @@ def _sqlite_engine(url: str) -> Engine:
             "foreign_keys=ON",
             "busy_timeout=30000",
             "case_sensitive_like=ON",
+            f"cache_size=-{cache_kib}",
         ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
@@ -81,10 +86,10 @@ class Database:
     statement never writes a password hash or an email into a log.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, sqlite_cache_kib: int = SQLITE_CACHE_KIB) -> None:
         self.url = _normalise_url(url)
         if self.url.startswith("sqlite"):
-            self.engine = _sqlite_engine(self.url)
+            self.engine = _sqlite_engine(self.url, sqlite_cache_kib)
         else:
             self.engine = sa.create_engine(
                 self.url, pool_size=10, pool_pre_ping=True, hide_parameters=True
