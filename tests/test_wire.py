@@ -348,5 +348,22 @@ def test_prefs_at_the_php_size_limit(http: httpx.Client) -> None:
     )
 
 
+def test_prefs_come_back_exactly_as_sent(http: httpx.Client) -> None:
+    """Integers past 64 bits, non-ASCII text, nesting and floats, byte for byte."""
+    http.post("/users", json={"userId": "exact"}).raise_for_status()
+    body = b'{"big":1180591620717411303424,"text":"\xc3\xbcn\xc3\xafc\xc3\xb6de \xe2\x82\xac",'
+    body += b'"nested":{"list":[1,-0.5,true,null,"a\\u0001b"]},"float":1e+16}'
+    sent = http.patch(
+        "/users/exact/prefs",
+        content=b'{"prefs":' + body + b"}",
+        headers={"content-type": "application/json"},
+    )
+    assert sent.status_code == 200, sent.text
+    assert sent.content == body
+    got = http.get("/users/exact").content
+    assert b',"prefs":' + body + b',"targets":' in got
+    assert json.loads(got)["prefs"]["big"] == 2**70
+
+
 def test_database_errors_hide_parameters(project: Project) -> None:
     assert project.server.services.database.engine.hide_parameters is True

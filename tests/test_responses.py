@@ -1,0 +1,48 @@
+"""JSON bodies: orjson's bytes where it can encode a value, the standard library's where
+it cannot, and the same document either way. Only a float's exponent may be spelt
+otherwise (`1e-7`, where Python writes `1e-07`)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rosterd.http.responses import encoded
+
+TEXT = st.text(st.characters(exclude_categories=("Cs",)))
+EXACT = st.none() | st.booleans() | st.integers(min_value=-(2**63), max_value=2**64 - 1) | TEXT
+FLOATS = st.floats(allow_nan=False, allow_infinity=False)
+BIG = st.integers(min_value=2**64).map(lambda n: {"big": n})
+
+
+def _documents(scalars: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.recursive(
+        scalars, lambda inner: st.lists(inner) | st.dictionaries(TEXT, inner), max_leaves=30
+    )
+
+
+def _standard(document: Any) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@given(_documents(EXACT))
+def test_without_floats_the_bytes_are_the_standard_librarys(document: Any) -> None:
+    assert encoded(document) == _standard(document)
+
+
+@given(_documents(EXACT | FLOATS))
+def test_with_floats_the_document_is_the_same(document: Any) -> None:
+    assert json.loads(encoded(document)) == json.loads(_standard(document))
+
+
+def test_a_float_exponent_has_no_leading_zero() -> None:
+    assert encoded([1.192092896e-07, 1e16, 0.5]) == b"[1.192092896e-7,1e+16,0.5]"
+
+
+@given(BIG)
+def test_integers_past_64_bits_are_written_in_full(document: dict[str, int]) -> None:
+    assert encoded(document) == _standard(document)
+    assert json.loads(encoded(document)) == document
