@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import sqlalchemy as sa
 from appwrite.services.users import Users
 
 from rosterd import ids
+from rosterd.queries.ast import ListQuery
 from rosterd.store import projects as project_store
 from rosterd.store import targets as target_store
 from rosterd.store import users as user_store
@@ -37,6 +40,25 @@ def test_a_user_reads_as_core_reads_it(project: Project, users: Users) -> None:
     assert (row.status, row.email_verification, row.labels) == (False, True, ["vip", "beta"])
     assert row.prefs == {"plan": "pro", "seats": 3, "nested": {"a": [1, None]}}
     assert row.created_at.year >= 2026 and row.password_update is None
+
+
+def test_the_users_table_has_user_rows_fields_in_order() -> None:
+    """`row_from_values` builds a user from `select(users)` by position."""
+    assert [column.name for column in users_table.columns] == [
+        field.name for field in dataclasses.fields(user_store.UserRow)
+    ]
+
+
+def test_a_page_of_users_reads_as_core_reads_it(project: Project, users: Users) -> None:
+    _store_user(users)
+    users.create(user_id="lean2", name="Second")
+    query = sa.select(users_table).where(users_table.c.project_id == project.id)
+    with project.server.services.database.read() as connection:
+        page = user_store.list_users(connection, project.id, ListQuery(), "")
+        core = connection.execute(query.order_by(users_table.c.sequence)).mappings().all()
+    assert page == [user_store.row_from_mapping(mapping) for mapping in core]
+    assert [row.id for row in page] == ["lean1", "lean2"]
+    assert page[0].prefs == {"plan": "pro", "seats": 3, "nested": {"a": [1, None]}}
 
 
 def test_targets_read_as_core_reads_them(project: Project, users: Users) -> None:

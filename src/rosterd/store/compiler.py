@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql import ColumnElement
 
 from rosterd.errors import CursorNotFound, OrderNull, QueryInvalid
@@ -203,9 +203,9 @@ def page(
     collection: Collection,
     query: ListQuery,
     cursor: Callable[[str, Sequence[str]], dict[str, Any]],
-) -> list[RowMapping]:
+) -> list[Row[Any]]:
     """Order, seek past the cursor document and cut the page (`cursor` reads the cursor
-    document's values of the order's attributes)."""
+    document's values of the order's attributes); rows in the statement's column order."""
     reverse = query.cursor is not None and query.cursor.direction == "before"
     if is_random(query):
         if query.cursor is not None:
@@ -218,7 +218,7 @@ def page(
             statement = statement.where(after(keys, values, reverse))
         statement = statement.order_by(*order_clauses(keys, reverse))
     statement = statement.limit(query.limit).offset(query.offset)
-    rows = list(connection.execute(statement).mappings())
+    rows = list(connection.execute(statement))
     return rows[::-1] if reverse else rows
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from rosterd import jsoncodec
 from rosterd.errors import ServerError
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ def _sqlite_engine(url: str, cache_kib: int) -> Engine:
         connect_args={"check_same_thread": False, "timeout": 30},
         pool_size=8,
         hide_parameters=True,
+        json_deserializer=jsoncodec.decoded,
     )
 
     @event.listens_for(engine, "connect")
@@ -92,7 +94,11 @@ class Database:
             self.engine = _sqlite_engine(self.url, sqlite_cache_kib)
         else:
             self.engine = sa.create_engine(
-                self.url, pool_size=10, pool_pre_ping=True, hide_parameters=True
+                self.url,
+                pool_size=10,
+                pool_pre_ping=True,
+                hide_parameters=True,
+                json_deserializer=jsoncodec.decoded,
             )
         self._write_lock = threading.Lock() if self.is_sqlite else None
         self._shared_read: ContextVar[Connection | None] = ContextVar("read", default=None)

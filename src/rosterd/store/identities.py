@@ -152,7 +152,7 @@ def list_identities(
         return compiler.cursor_values(connection, COLLECTION, _JOINED, where, label, wanted=wanted)
 
     rows = compiler.page(connection, statement, COLLECTION, query, cursor)
-    return [_row(found) for found in rows]
+    return [_row(found._mapping) for found in rows]
 
 
 def count_identities(

@@ -178,9 +178,8 @@ def list_targets(connection: Connection, user: UserRow, query: ListQuery) -> lis
         label = f"Target '{target_id}'"
         return compiler.cursor_values(connection, COLLECTION, _JOINED, where, label, wanted=wanted)
 
-    return [
-        _row(found) for found in compiler.page(connection, statement, COLLECTION, query, cursor)
-    ]
+    rows = compiler.page(connection, statement, COLLECTION, query, cursor)
+    return [_row(found._mapping) for found in rows]
 
 
 def count_targets(connection: Connection, user: UserRow, query: ListQuery) -> int:

@@ -266,7 +266,8 @@ def list_teams(
             connection, TEAMS, teams, where, f"Team '{team_id}'", wanted=wanted
         )
 
-    return [_team(found) for found in compiler.page(connection, statement, TEAMS, query, cursor)]
+    rows = compiler.page(connection, statement, TEAMS, query, cursor)
+    return [_team(found._mapping) for found in rows]
 
 
 # Memberships ---------------------------------------------------------------------------------
@@ -423,9 +424,8 @@ def list_memberships(
         label = f"Membership '{membership_id}'"
         return compiler.cursor_values(connection, MEMBERSHIPS, _JOINED, where, label, wanted=wanted)
 
-    return [
-        _view(found) for found in compiler.page(connection, statement, MEMBERSHIPS, query, cursor)
-    ]
+    rows = compiler.page(connection, statement, MEMBERSHIPS, query, cursor)
+    return [_view(found._mapping) for found in rows]
 
 
 # Pages ---------------------------------------------------------------------------------------

@@ -132,6 +132,12 @@ def row_from_mapping(mapping: Mapping[str, Any] | RowMapping) -> UserRow:
     return UserRow(**{name: mapping[name] for name in _COLUMNS})
 
 
+def row_from_values(values: Sequence[Any]) -> UserRow:
+    """A user from the values of `select(users)`, whose columns are UserRow's fields in
+    order (a test holds the two together): half the time of going by name."""
+    return UserRow(*values)
+
+
 def insert_user(connection: Connection, values: Mapping[str, Any]) -> UserRow:
     """Insert a user (values: every UserRow field but sequence and search)."""
     draft = row_from_mapping({**values, "sequence": 0, "search": ""})
@@ -181,8 +187,8 @@ def get_user_by(
     connection: Connection, project_id: str, attribute: str, value: str | int
 ) -> UserRow | None:
     """The user whose `id`, `email`, `phone` (or internal `sequence`) is `value`."""
-    found = _BY[attribute].first(connection, project_id=project_id, value=value)
-    return None if found is None else row_from_mapping(found)
+    found = _BY[attribute].rows(connection, project_id=project_id, value=value)
+    return row_from_values(found[0]) if found else None
 
 
 def get_user_by_email(connection: Connection, project_id: str, email: str) -> UserRow | None:
@@ -252,4 +258,4 @@ def list_users(
         return _cursor_values(connection, project_id, user_id, wanted)
 
     rows = compiler.page(connection, statement, COLLECTION, query, cursor)
-    return [row_from_mapping(found) for found in rows]
+    return [row_from_values(found) for found in rows]
