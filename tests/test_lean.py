@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
 import sqlalchemy as sa
 from appwrite.services.users import Users
 
@@ -42,10 +43,13 @@ def test_a_user_reads_as_core_reads_it(project: Project, users: Users) -> None:
     assert row.created_at.year >= 2026 and row.password_update is None
 
 
-def test_the_users_table_has_user_rows_fields_in_order() -> None:
-    """`row_from_values` builds a user from `select(users)` by position."""
-    assert [column.name for column in users_table.columns] == [
-        field.name for field in dataclasses.fields(user_store.UserRow)
+@pytest.mark.parametrize(
+    ("table", "row"), [(users_table, user_store.UserRow), (targets, target_store.TargetRow)]
+)
+def test_tables_have_their_rows_fields_in_order(table: sa.Table, row: type) -> None:
+    """Users and targets are built from `select(table)` by position."""
+    assert [column.name for column in table.columns] == [
+        field.name for field in dataclasses.fields(row)
     ]
 
 

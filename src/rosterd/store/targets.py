@@ -121,12 +121,14 @@ def targets_of(connection: Connection, user_sequences: Iterable[int]) -> dict[in
         return found
     if len(wanted) <= _LEAN_PAGE:
         arguments = {f"u{index}": sequence for index, sequence in enumerate(wanted)}
-        rows: Iterable[Any] = _targets_of(len(wanted)).mappings(connection, **arguments)
+        rows: Iterable[Sequence[Any]] = _targets_of(len(wanted)).rows(connection, **arguments)
     else:
         query = sa.select(targets).where(targets.c.user_sequence.in_(wanted))
-        rows = connection.execute(query.order_by(targets.c.sequence)).mappings()
-    for row in rows:
-        found[row["user_sequence"]].append(_row(row))
+        rows = connection.execute(query.order_by(targets.c.sequence))
+    for values in rows:
+        # select(targets) gives TargetRow's fields in order (tests/test_lean.py).
+        target = TargetRow(*values)
+        found[target.user_sequence].append(target)
     return found
 
 
