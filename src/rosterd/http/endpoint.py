@@ -13,6 +13,7 @@ import ipaddress
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -87,17 +88,32 @@ class Output:
 
 @dataclass(frozen=True)
 class Call:
+    """What a handler is given. Who sent the request (`client`), where to (`site`) and
+    who acts (`actor`) are read from the request when first asked for: most reads never
+    ask, and reading them costs a get a tenth of its time."""
+
     caller: Caller
     params: dict[str, Any]
     services: Services
     response_format: formats.Version
-    client: Client
-    site: Site
-    actor: Actor
+    request: Request
 
     @property
     def project_id(self) -> str:
         return self.caller.project_id
+
+    @cached_property
+    def site(self) -> Site:
+        return request_site(self.request)
+
+    @cached_property
+    def client(self) -> Client:
+        return _client(self.request, self.caller, self.services)
+
+    @cached_property
+    def actor(self) -> Actor:
+        mode = self.request.headers.get("x-appwrite-mode", "default")
+        return self.caller.actor(self.client, mode if mode in MODES else "default", self.site.host)
 
     @property
     def user(self) -> UserRow:
@@ -184,8 +200,12 @@ class Result:
 
     output: Output | None
     version: formats.Version
-    site: Site
+    call: Call
     via_fallback: bool
+
+    @property
+    def site(self) -> Site:
+        return self.call.site
 
 
 _SPECS: dict[Endpoint, Spec] = {}
@@ -233,12 +253,8 @@ def _run(spec: Spec, request: Request, supplied: dict[str, Any]) -> Result:
         raise UserMoreFactorsRequired()
     values = validate(spec.params, supplied)
     version = formats.parse_version(request.headers.get("x-appwrite-response-format"))
-    site = request_site(request)
-    client = _client(request, caller, services)
-    mode = request.headers.get("x-appwrite-mode", "default")
-    actor = caller.actor(client, mode if mode in MODES else "default", site.host)
-    call = Call(caller, values, services, version, client, site, actor)
-    return Result(spec.handler(call), version, site, caller.via_fallback)
+    call = Call(caller, values, services, version, request)
+    return Result(spec.handler(call), version, call, caller.via_fallback)
 
 
 #: Statuses whose answer is only a `Location` header.
