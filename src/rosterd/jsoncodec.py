@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 #: Twenty digits in a row: an integer that may not fit in 64 bits (or a long fraction).
+_DIGITS = 20
 _LONG_NUMBER = re.compile(r"\d{20}")
 _LONG_NUMBER_BYTES = re.compile(rb"\d{20}")
 
@@ -30,7 +31,7 @@ def encoded(data: Any) -> bytes:
 
 def decoded(text: str | bytes) -> Any:
     """The value `json.loads(text)` gives (drivers hand over text, or UTF-8 bytes)."""
-    if not _has_long_number(text):
+    if len(text) < _DIGITS or not _has_long_number(text):  # shorter: no such run
         try:
             return orjson.loads(text)
         except orjson.JSONDecodeError:

@@ -176,6 +176,8 @@ def after(keys: Sequence[SortKey], cursor: Mapping[str, Any], reverse: bool = Fa
                 f"The order attribute '{key.attribute}' had a null value. Cursor pagination "
                 "requires all documents order attribute values are non-null."
             )
+    if len(keys) == 1:  # the usual order, by sequence alone: no OR of ANDs to build
+        return _beyond(keys[0], cursor[keys[0].attribute], reverse)
     alternatives = []
     for index, key in enumerate(keys):
         equal_prefix = [other.column == cursor[other.attribute] for other in keys[:index]]

@@ -172,6 +172,14 @@ _BY = {
 }
 
 
+#: The cursor user's place in the default order: from the index alone, no row to decode.
+_SEQUENCE_BY_ID = Lean(
+    sa.select(users.c.sequence).where(
+        users.c.project_id == sa.bindparam("project_id"), users.c.id == sa.bindparam("value")
+    )
+)
+
+
 def get_user(
     connection: Connection, project_id: str, user_id: str, *, lock: bool = False
 ) -> UserRow | None:
@@ -243,7 +251,8 @@ def _cursor_values(
         where = sa.and_(users.c.project_id == project_id, users.c.id == user_id)
         label = f"User '{user_id}'"
         return compiler.cursor_values(connection, COLLECTION, users, where, label, wanted=wanted)
-    found = _BY["id"].first(connection, project_id=project_id, value=user_id)
+    by_id = _SEQUENCE_BY_ID if list(wanted) == ["$sequence"] else _BY["id"]
+    found = by_id.first(connection, project_id=project_id, value=user_id)
     if found is None:
         raise compiler.cursor_gone(f"User '{user_id}'")
     return {name: found[column.name] for name, column in zip(wanted, columns, strict=True)}
