@@ -10,7 +10,7 @@ password hashing) and returns an `Output`, or None for a 204.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -192,6 +192,9 @@ class Spec:
     keys_only: bool
     mfa_exempt: bool
     point_read: bool = False
+    #: For a handler that only reads: whether these parameters make its read as short
+    #: as a point read (`_on_the_loop`). Its reads share one transaction either way.
+    short_read: Callable[[Mapping[str, Any]], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -223,15 +226,27 @@ async def invoke(spec: Spec, request: Request, supplied: dict[str, Any]) -> Resu
     the outer request, so both share authentication, validation and errors. All of it
     runs in one worker-thread call: each hop to the thread pool costs more than a
     primary-key read."""
-    if spec.point_read and _on_the_loop(request):
-        services: Services = request.app.state.services
-        with services.database.one_read():
-            return _run(spec, request, supplied)
+    if _is_short(spec, supplied) and _on_the_loop(request):
+        return _read(spec, request, supplied)
+    if spec.short_read is not None:
+        return await run_in_threadpool(_read, spec, request, supplied)
     return await run_in_threadpool(_run, spec, request, supplied)
 
 
+def _is_short(spec: Spec, supplied: Mapping[str, Any]) -> bool:
+    return spec.point_read or (spec.short_read is not None and spec.short_read(supplied))
+
+
+def _read(spec: Spec, request: Request, supplied: dict[str, Any]) -> Result:
+    """`_run` for a handler that only reads: its reads share one connection and
+    transaction, which would each cost more than a short read."""
+    services: Services = request.app.state.services
+    with services.database.one_read():
+        return _run(spec, request, supplied)
+
+
 def _on_the_loop(request: Request) -> bool:
-    """Whether a point read may run on the event loop: on SQLite, for an API key.
+    """Whether a short read may run on the event loop: on SQLite, for an API key.
 
     A hop to the thread pool costs more than the whole read, and threads fighting over
     the GIL halve throughput under concurrency. On SQLite the read is local and short,
@@ -282,14 +297,19 @@ def endpoint(
     keys_only: bool = False,
     mfa_exempt: bool = False,
     point_read: bool = False,
+    short_read: Callable[[Mapping[str, Any]], bool] | None = None,
 ) -> Callable[[Handler], Endpoint]:
     """`keys_only`: refuse every caller but an API key, whatever scopes it holds (the
     Users API routes that `sessions.*` scopes would otherwise open to users and guests).
     `mfa_exempt`: serve sessions that still owe an MFA challenge (Appwrite's `mfa` group).
-    `point_read`: the handler only reads a few rows by key (see `_on_the_loop`)."""
+    `point_read`: the handler only reads a few rows by key (see `_on_the_loop`).
+    `short_read`: the handler only reads, and this tells from the request's parameters
+    whether it reads as little as a point read."""
 
     def decorate(handler: Handler) -> Endpoint:
-        spec = Spec(handler, tuple(scopes), tuple(params), keys_only, mfa_exempt, point_read)
+        spec = Spec(
+            handler, tuple(scopes), tuple(params), keys_only, mfa_exempt, point_read, short_read
+        )
 
         async def respond(request: Request) -> Response:
             services: Services = request.app.state.services

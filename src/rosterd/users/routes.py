@@ -8,7 +8,7 @@ from typing import Any
 from starlette.routing import BaseRoute
 
 from rosterd.http.endpoint import Call, Endpoint, Output, endpoint
-from rosterd.http.listing import LIST_PARAMS, list_query
+from rosterd.http.listing import LIST_PARAMS, list_query, short_list
 from rosterd.http.params import Param
 from rosterd.http.routing import operation
 from rosterd.passwords import StoredPassword, schemes
@@ -118,7 +118,7 @@ IMPORTERS: dict[str, Endpoint] = {
 }
 
 
-@endpoint(scopes=READ, params=LIST_PARAMS)
+@endpoint(scopes=READ, params=LIST_PARAMS, short_read=short_list)
 def list_users(call: Call) -> Output:
     query = list_query(call, USER_SCHEMA)
     page = call.services.users.list(
