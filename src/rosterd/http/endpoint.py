@@ -276,8 +276,9 @@ def _run(spec: Spec, request: Request, supplied: dict[str, Any]) -> Result:
 REDIRECTS = frozenset({301, 302, 303, 307})
 
 
-def render(output: Output, version: formats.Version, site: Site) -> Response:
-    """The HTTP response for an output: its model shaped for `version`, and its cookies."""
+def render(output: Output, version: formats.Version, call: Call) -> Response:
+    """The HTTP response for an output: its model shaped for `version`, and its cookies
+    (for the call's site)."""
     if output.status == 204:
         response = no_content()
     elif output.status in REDIRECTS:
@@ -286,7 +287,7 @@ def render(output: Output, version: formats.Version, site: Site) -> Response:
         data = formats.downgrade(output.model, output.data, version)
         response = json_response(data, output.status, headers=output.headers)
     for cookie in output.cookies:
-        set_cookie(response, cookie, site)
+        set_cookie(response, cookie, call.site)
     return response
 
 
@@ -317,7 +318,7 @@ def endpoint(
             if result.output is None:
                 response = no_content()
             else:
-                response = render(result.output, result.version, result.site)
+                response = render(result.output, result.version, result.call)
             if result.via_fallback:
                 response.headers["x-debug-fallback"] = "true"
             return response

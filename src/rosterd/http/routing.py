@@ -79,12 +79,28 @@ class IndexedRouter(Router):
             wanted = {(first, count), (first, _ANY)}
             members = [r for r, shape in zip(self.routes, shapes, strict=True) if shape in wanted]
             self._groups[first, count] = members
+        methods = set().union(*(getattr(route, "methods", None) or () for route in self.routes))
+        #: Each group narrowed to the routes that take a method (a route without a method
+        #: list takes any): only these can match in full.
+        self._by_method = {
+            (*shape, method): [r for r in group if _takes(r, method)]
+            for shape, group in self._groups.items()
+            for method in methods
+        }
+
+    def _group(self, scope: Scope) -> list[BaseRoute]:
+        first, count = _shape(_route_path(scope))
+        for shape in ((first, count), (first, _ANY)):
+            group = self._by_method.get((*shape, scope["method"]))
+            if group is None:  # a method no route names: every route of the shape
+                group = self._groups.get(shape)
+            if group:
+                return group
+        return []
 
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            first, count = _shape(_route_path(scope))
-            group = self._groups.get((first, count)) or self._groups.get((first, _ANY), [])
-            for route in group:
+            for route in self._group(scope):
                 match, child_scope = route.matches(scope)
                 if match is Match.FULL:
                     scope.setdefault("router", self)
@@ -96,6 +112,11 @@ class IndexedRouter(Router):
 
 
 _ANY = -1
+
+
+def _takes(route: BaseRoute, method: str) -> bool:
+    methods = getattr(route, "methods", None)
+    return methods is None or method in methods
 
 
 def _shape(path: str) -> tuple[str, int]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -110,12 +110,15 @@ class Database:
     def _guard(self) -> AbstractContextManager[None]:
         return unavailable_as_503(self.engine.dialect)
 
-    @contextmanager
-    def read(self) -> Iterator[Connection]:
+    def read(self) -> AbstractContextManager[Connection]:
+        """A connection in a read transaction: the one `one_read()` shares, if any."""
         shared = self._shared_read.get()
         if shared is not None:
-            yield shared
-            return
+            return nullcontext(shared)
+        return self._new_read()
+
+    @contextmanager
+    def _new_read(self) -> Iterator[Connection]:
         with self._guard(), self.engine.connect() as connection, connection.begin():
             yield connection
 
