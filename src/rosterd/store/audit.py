@@ -52,7 +52,11 @@ def entry_values(project_id: str, entry: Entry, now: datetime) -> dict[str, Any]
 
 
 def record(connection: Connection, project_id: str, entry: Entry, now: datetime) -> None:
-    connection.execute(audit_logs.insert().values(**entry_values(project_id, entry, now)))
+    connection.execute(_INSERT, entry_values(project_id, entry, now))
+
+
+#: Built once, values given apart (see `rosterd.store.users._INSERT`).
+_INSERT = audit_logs.insert()
 
 
 def _about(project_id: str, user_id: str) -> sa.ColumnElement[bool]:

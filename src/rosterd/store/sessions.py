@@ -45,8 +45,12 @@ def _row(mapping: Mapping[str, Any] | RowMapping) -> SessionRow:
 
 def insert_session(connection: Connection, values: Mapping[str, Any]) -> SessionRow:
     """Insert a session (values: every SessionRow field but sequence)."""
-    result = connection.execute(sessions.insert().values(**values).returning(sessions.c.sequence))
+    result = connection.execute(_INSERT, dict(values))
     return _row({**values, "sequence": result.scalar_one()})
+
+
+#: Built once, values given apart (see `rosterd.store.users._INSERT`).
+_INSERT = sessions.insert().returning(sessions.c.sequence)
 
 
 def find_by_secret(

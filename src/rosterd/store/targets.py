@@ -86,16 +86,23 @@ def _row(mapping: Mapping[str, Any] | RowMapping) -> TargetRow:
 def insert_target(connection: Connection, values: Mapping[str, Any]) -> TargetRow:
     """Insert a target (values: every TargetRow field but sequence)."""
     try:
-        result = connection.execute(targets.insert().values(**values).returning(targets.c.sequence))
+        result = connection.execute(_INSERT, dict(values))
     except IntegrityError:
         raise DuplicateTarget() from None
     return _row({**values, "sequence": result.scalar_one()})
 
 
+#: Built once, values given apart (see `rosterd.store.users._INSERT`).
+_INSERT = targets.insert().returning(targets.c.sequence)
+_INSERT_IF_FREE = {
+    "sqlite": sqlite_insert(targets).on_conflict_do_nothing(),
+    "postgresql": postgresql_insert(targets).on_conflict_do_nothing(),
+}
+
+
 def insert_target_if_free(connection: Connection, values: Mapping[str, Any]) -> None:
     """Insert unless the identifier (or id) is taken; never fails the transaction."""
-    insert = sqlite_insert if connection.dialect.name == "sqlite" else postgresql_insert
-    connection.execute(insert(targets).values(**values).on_conflict_do_nothing())
+    connection.execute(_INSERT_IF_FREE[connection.dialect.name], dict(values))
 
 
 #: Targets of a page of `n` users, one lean query per page size up to `_LEAN_PAGE`

@@ -144,16 +144,23 @@ def insert_user(connection: Connection, values: Mapping[str, Any]) -> UserRow:
     row_values = {name: getattr(draft, name) for name in _COLUMNS if name != "sequence"}
     row_values["search"] = search_text(draft)
     try:
-        result = connection.execute(users.insert().values(**row_values).returning(users.c.sequence))
+        result = connection.execute(_INSERT, row_values)
     except IntegrityError as error:
         raise _duplicate(error) from None
     row = replace(draft, sequence=result.scalar_one(), search=row_values["search"])
-    _write_labels(connection, row)
+    _write_labels(connection, row, new=True)
     return row
 
 
-def _write_labels(connection: Connection, row: UserRow) -> None:
-    connection.execute(user_labels.delete().where(user_labels.c.user_sequence == row.sequence))
+#: Built once and given its values apart: with `.values(...)` SQLAlchemy builds and keys
+#: a new statement from every value of each insert.
+_INSERT = users.insert().returning(users.c.sequence)
+_UPDATE = users.update().where(users.c.sequence == sa.bindparam("row_sequence"))
+
+
+def _write_labels(connection: Connection, row: UserRow, *, new: bool = False) -> None:
+    if not new:
+        connection.execute(user_labels.delete().where(user_labels.c.user_sequence == row.sequence))
     if row.labels:
         connection.execute(
             user_labels.insert(),
@@ -216,7 +223,7 @@ def update_user(connection: Connection, row: UserRow, changes: Mapping[str, Any]
     values = {name: getattr(updated, name) for name in changes}
     values["search"] = updated.search
     try:
-        connection.execute(users.update().where(users.c.sequence == row.sequence).values(**values))
+        connection.execute(_UPDATE, {**values, "row_sequence": row.sequence})
     except IntegrityError as error:
         raise _duplicate(error) from None
     if "labels" in changes:
