@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from rosterd.queries.ast import SYSTEM_ATTRIBUTES, AttributeType, ListQuery, Schema
 from rosterd.store import compiler
+from rosterd.store.lean import Lean
 from rosterd.store.tables import identities, users
 
 
@@ -120,11 +121,21 @@ def delete_identity(connection: Connection, identity: IdentityRow) -> bool:
     return bool(connection.execute(statement).rowcount)
 
 
+_PROVIDER_EMAIL = Lean(
+    sa.select(identities.c.sequence).where(
+        identities.c.project_id == sa.bindparam("project_id"),
+        identities.c.provider_email == sa.bindparam("email"),
+    )
+)
+
+
 def provider_email_taken(
     connection: Connection, project_id: str, email: str, *, other_than: int | None = None
 ) -> bool:
     """Whether an identity (of a user other than the one with sequence `other_than`)
     has `email` as its provider email."""
+    if other_than is None:  # every new user asks this
+        return bool(_PROVIDER_EMAIL.rows(connection, project_id=project_id, email=email))
     query = sa.select(identities.c.sequence).where(
         identities.c.project_id == project_id, identities.c.provider_email == email
     )
