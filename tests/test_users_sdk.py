@@ -258,3 +258,32 @@ def test_missing_scope(project: Project) -> None:
     error = raises(lambda: users.create(user_id="nope"), 401, "general_unauthorized_scope")
     assert 'missing scopes (["users.write"])' in error.message
     assert users.list().total == 0
+
+
+def test_search_pages_in_every_order(users: Users) -> None:
+    """A search pages, filters and orders as a list does (on SQLite it is led by the
+    full-text index): forward, backward, descending, by name, with a filter."""
+    for number in range(30):
+        name = f"{'Maria' if number % 3 else 'Mario'} N{number % 4}"
+        users.create(user_id=f"m{number:02d}", name=name)
+        if number % 5 == 0:
+            users.update_status(f"m{number:02d}", False)
+    users.create(user_id="other", name="Someone Else")
+    matched = [f"m{number:02d}" for number in range(30) if number % 3]
+
+    def ids(queries: list[str]) -> list[str]:
+        found = users.list(queries=queries, search="maria").users
+        return [user.id for user in found]
+
+    assert ids([Query.limit(100)]) == matched
+    assert ids([Query.limit(4), Query.cursor_after(matched[5])]) == matched[6:10]
+    assert ids([Query.limit(4), Query.cursor_before(matched[5])]) == matched[1:5]
+    assert ids([Query.order_desc("$sequence"), Query.limit(3)]) == matched[::-1][:3]
+    assert ids([Query.order_desc(""), Query.limit(3)]) == matched[::-1][:3]
+    by_name = sorted(matched, key=lambda user_id: (int(user_id[1:]) % 4, user_id))
+    assert ids([Query.order_asc("name"), Query.limit(100)]) == by_name
+    active = [user_id for user_id in matched if int(user_id[1:]) % 5]
+    assert ids([Query.equal("status", True), Query.limit(100)]) == active
+    assert users.list(queries=[Query.limit(2)], search="mari").total == 30
+    missing = [Query.limit(100), Query.cursor_after("nobody")]
+    raises(lambda: users.list(queries=missing, search="maria"), 400, "general_cursor_not_found")

@@ -92,6 +92,42 @@ def matches(sequence: sa.Column[Any], text: sa.Column[Any], term: str) -> Column
     return _Matches(sequence, text, sa.literal(found.fts5()), sa.literal(found.tsquery()))
 
 
+@dataclass(frozen=True)
+class DrivenSearch:
+    """A search on SQLite led by the FTS5 index: the rows come from the index's matches in
+    its own (rowid) order, each looked up by its rowid; no IN-list of every match."""
+
+    source: sa.FromClause
+    match: ColumnElement[bool]
+    #: The matches' rowid (the table's sequence): order and seek by this one, and a
+    #: page in the default order is the index's first matches, read no further.
+    sequence: sa.Column[int]
+
+
+def fts5_driven(table: sa.Table, term: str) -> DrivenSearch | None:
+    """The join of `table` to its FTS5 index for `term` (None: the term has no words).
+
+    SQLite's planner would rather walk one of the table's indexes and look each row up
+    in the FTS5 index, or gather every match into a list first: for a word that 50,000
+    of 1,000,000 users share, 1 s and 20 ms, against 2 ms for the first page this way.
+    The caller keeps the table's own indexes out of the race (`+column`, SQLite's way of
+    saying "no index"), so the index's matches lead."""
+    found = terms(term)
+    if found is None:
+        return None
+    index = sa.Table(
+        f"{table.name}_search", sa.MetaData(), sa.Column("rowid", sa.Integer, nullable=False)
+    )
+    match = sa.literal_column(index.name).op("MATCH")(sa.literal(found.fts5()))
+    source = index.join(table, table.c.sequence == index.c.rowid)
+    return DrivenSearch(source, match, index.c.rowid)
+
+
+def unindexed(column: sa.Column[Any]) -> ColumnElement[Any]:
+    """`+column`: the column's value, which SQLite will not look up through an index."""
+    return sa.literal_column(f"+{column.table.name}.{column.name}", column.type)
+
+
 @contextmanager
 def indexed_in_bulk(connection: Connection, table: sa.Table) -> Iterator[None]:
     """Index the rows inserted into `table` inside the block all at once, at its end.

@@ -265,13 +265,34 @@ def _cursor_values(
     return {name: found[column.name] for name, column in zip(wanted, columns, strict=True)}
 
 
+def _searched_on_sqlite(
+    project_id: str, query: ListQuery, term: str
+) -> tuple[sa.Select[Any], compiler.Collection] | None:
+    """A search led by SQLite's FTS5 index (`rosterd.store.search.fts5_driven`), its
+    matches ordered by their rowid (the users' sequence)."""
+    driven = search.fts5_driven(users, term)
+    if driven is None:
+        return None
+    own = search.unindexed(users.c.project_id) == project_id
+    conditions = sa.and_(own, compiler.where(COLLECTION, query.conditions), driven.match)
+    statement = sa.select(users).select_from(driven.source).where(conditions)
+    columns = {**COLLECTION.columns, "$sequence": driven.sequence}
+    return statement, replace(COLLECTION, sequence=driven.sequence, columns=columns)
+
+
 def list_users(
     connection: Connection, project_id: str, query: ListQuery, search: str
 ) -> list[UserRow]:
-    statement = sa.select(users).where(_filtered(project_id, query, search))
+    found = None
+    if search and connection.dialect.name == "sqlite":
+        found = _searched_on_sqlite(project_id, query, search)
+    statement, collection = found or (
+        sa.select(users).where(_filtered(project_id, query, search)),
+        COLLECTION,
+    )
 
     def cursor(user_id: str, wanted: Sequence[str]) -> dict[str, Any]:
         return _cursor_values(connection, project_id, user_id, wanted)
 
-    rows = compiler.page(connection, statement, COLLECTION, query, cursor)
+    rows = compiler.page(connection, statement, collection, query, cursor)
     return [row_from_values(found) for found in rows]
