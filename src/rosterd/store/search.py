@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -115,12 +116,20 @@ def fts5_driven(table: sa.Table, term: str) -> DrivenSearch | None:
     found = terms(term)
     if found is None:
         return None
-    index = sa.Table(
-        f"{table.name}_search", sa.MetaData(), sa.Column("rowid", sa.Integer, nullable=False)
-    )
+    index = _fts5_index(table.name)
     match = sa.literal_column(index.name).op("MATCH")(sa.literal(found.fts5()))
     source = index.join(table, table.c.sequence == index.c.rowid)
     return DrivenSearch(source, match, index.c.rowid)
+
+
+@cache
+def _fts5_index(table_name: str) -> sa.Table:
+    """The FTS5 index of a table, as SQLAlchemy sees it: one object per table, so that
+    statements over it share their compiled form (a new one each time would compile each
+    search again, and fill the compiled cache)."""
+    return sa.Table(
+        f"{table_name}_search", sa.MetaData(), sa.Column("rowid", sa.Integer, nullable=False)
+    )
 
 
 def unindexed(column: sa.Column[Any]) -> ColumnElement[Any]:
