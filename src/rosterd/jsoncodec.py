@@ -17,8 +17,8 @@ import orjson
 
 #: Twenty digits in a row: an integer that may not fit in 64 bits (or a long fraction).
 _DIGITS = 20
-_LONG_NUMBER = re.compile(r"\d{20}")
-_LONG_NUMBER_BYTES = re.compile(rb"\d{20}")
+_LONG_NUMBER = re.compile(rf"\d{{{_DIGITS}}}")
+_LONG_NUMBER_BYTES = re.compile(_LONG_NUMBER.pattern.encode())
 
 
 def encoded(data: Any) -> bytes:

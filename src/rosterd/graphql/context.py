@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from starlette.requests import Request
 from starlette.responses import Response
 
-from rosterd.http.endpoint import Cookie, Output, Site, set_cookie
+from rosterd.http.endpoint import Call, Cookie, Output, Site, set_cookie
 
 
 @dataclass
@@ -21,8 +21,10 @@ class Context:
     cookies: list[tuple[Cookie, Site]] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
 
-    def keep(self, output: Output, site: Site) -> None:
-        self.cookies.extend((cookie, site) for cookie in output.cookies)
+    def keep(self, output: Output, call: Call) -> None:
+        """An output's cookies (for the call's site, read only if there are any) and
+        headers."""
+        self.cookies.extend((cookie, call.site) for cookie in output.cookies)
         self.headers.update(output.headers)
 
     def apply(self, response: Response) -> Response:

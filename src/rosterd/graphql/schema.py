@@ -81,7 +81,7 @@ def _resolver(op: Operation) -> Any:
         output = result.output
         context.via_fallback = context.via_fallback or result.via_fallback
         if output is not None:
-            context.keep(output, result.site)
+            context.keep(output, result.call)
         if output is None or output.status == 204:
             context.no_content = True
             return {}

@@ -206,10 +206,6 @@ class Result:
     call: Call
     via_fallback: bool
 
-    @property
-    def site(self) -> Site:
-        return self.call.site
-
 
 _SPECS: dict[Endpoint, Spec] = {}
 
@@ -224,9 +220,9 @@ async def invoke(spec: Spec, request: Request, supplied: dict[str, Any]) -> Resu
 
     REST passes the request's own parameters; GraphQL passes a field's arguments with
     the outer request, so both share authentication, validation and errors. All of it
-    runs in one worker-thread call: each hop to the thread pool costs more than a
-    primary-key read."""
-    if _is_short(spec, supplied) and _on_the_loop(request):
+    runs in one worker-thread call (each hop to the thread pool costs more than a
+    primary-key read), or on the event loop for a short read (`_on_the_loop`)."""
+    if _on_the_loop(request) and _is_short(spec, supplied):
         return _read(spec, request, supplied)
     if spec.short_read is not None:
         return await run_in_threadpool(_read, spec, request, supplied)

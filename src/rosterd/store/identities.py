@@ -121,8 +121,9 @@ def delete_identity(connection: Connection, identity: IdentityRow) -> bool:
     return bool(connection.execute(statement).rowcount)
 
 
+#: Whose identities have a provider email (every new user and email change asks).
 _PROVIDER_EMAIL = Lean(
-    sa.select(identities.c.sequence).where(
+    sa.select(identities.c.user_sequence).where(
         identities.c.project_id == sa.bindparam("project_id"),
         identities.c.provider_email == sa.bindparam("email"),
     )
@@ -134,14 +135,8 @@ def provider_email_taken(
 ) -> bool:
     """Whether an identity (of a user other than the one with sequence `other_than`)
     has `email` as its provider email."""
-    if other_than is None:  # every new user asks this
-        return bool(_PROVIDER_EMAIL.rows(connection, project_id=project_id, email=email))
-    query = sa.select(identities.c.sequence).where(
-        identities.c.project_id == project_id, identities.c.provider_email == email
-    )
-    if other_than is not None:
-        query = query.where(identities.c.user_sequence != other_than)
-    return connection.execute(query.limit(1)).first() is not None
+    owners = _PROVIDER_EMAIL.rows(connection, project_id=project_id, email=email)
+    return any(owner != other_than for (owner,) in owners)
 
 
 def _filtered(project_id: str, query: ListQuery, owner: int | None) -> compiler.Predicate:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -148,7 +149,7 @@ def insert_user(connection: Connection, values: Mapping[str, Any]) -> UserRow:
     except IntegrityError as error:
         raise _duplicate(error) from None
     row = replace(draft, sequence=result.scalar_one(), search=row_values["search"])
-    _write_labels(connection, row, new=True)
+    _insert_labels(connection, row)
     return row
 
 
@@ -158,9 +159,12 @@ _INSERT = users.insert().returning(users.c.sequence)
 _UPDATE = users.update().where(users.c.sequence == sa.bindparam("row_sequence"))
 
 
-def _write_labels(connection: Connection, row: UserRow, *, new: bool = False) -> None:
-    if not new:
-        connection.execute(user_labels.delete().where(user_labels.c.user_sequence == row.sequence))
+def _write_labels(connection: Connection, row: UserRow) -> None:
+    connection.execute(user_labels.delete().where(user_labels.c.user_sequence == row.sequence))
+    _insert_labels(connection, row)
+
+
+def _insert_labels(connection: Connection, row: UserRow) -> None:
     if row.labels:
         connection.execute(
             user_labels.insert(),
@@ -276,8 +280,15 @@ def _searched_on_sqlite(
     own = search.unindexed(users.c.project_id) == project_id
     conditions = sa.and_(own, compiler.where(COLLECTION, query.conditions), driven.match)
     statement = sa.select(users).select_from(driven.source).where(conditions)
-    columns = {**COLLECTION.columns, "$sequence": driven.sequence}
-    return statement, replace(COLLECTION, sequence=driven.sequence, columns=columns)
+    return statement, _ordered_by(driven.sequence)
+
+
+@cache
+def _ordered_by(sequence: sa.Column[int]) -> compiler.Collection:
+    """The users collection with `sequence` (the FTS5 index's rowid) as its `$sequence`:
+    made once, as the index object it names is."""
+    columns = {**COLLECTION.columns, "$sequence": sequence}
+    return replace(COLLECTION, sequence=sequence, columns=columns)
 
 
 def list_users(
