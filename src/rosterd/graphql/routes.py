@@ -27,7 +27,7 @@ from rosterd.graphql.context import Context
 from rosterd.graphql.engine import Engine
 from rosterd.graphql.engine import Request as Operation
 from rosterd.http.auth import authenticate
-from rosterd.http.params import parse_query_string, read_body_bytes
+from rosterd.http.params import query_of, read_body_bytes
 from rosterd.http.responses import error_response, json_response, no_content
 
 
@@ -98,7 +98,7 @@ async def graphql_post(request: Request) -> Response:
 
 async def graphql_get(request: Request) -> Response:
     """Queries only: a mutation over GET is refused with 405 and `Allow: POST`."""
-    params = parse_query_string(request.url.query)
+    params = query_of(request)
     try:
         return await _answer(request, params, mutations=False)
     except GraphqlMethodUnsupported as error:

@@ -24,6 +24,7 @@ from rosterd.errors import (
     UserJwtAndCookieSet,
     UserJwtInvalid,
 )
+from rosterd.http.clients import hostname
 from rosterd.jwts.service import InvalidToken
 from rosterd.services import Services
 from rosterd.sessions.service import Client
@@ -149,7 +150,7 @@ def authenticate(request: Request, services: Services) -> Caller:
         return _session_or_guest(request, services, project_id)
     if key.expire is not None and key.expire < clock.now():
         raise ProjectKeyExpired()
-    host = request.url.hostname or "localhost"
+    host = hostname(request) or "localhost"
     email = f"app.{project_id}@service.{host}"
     scopes = frozenset(key.scopes) | _KEY_EXTRAS
     return Caller(project_id, scopes, "applications", email, key=key)

@@ -25,7 +25,7 @@ from rosterd.audit import Actor
 from rosterd.errors import UserBlocked, UserMoreFactorsRequired
 from rosterd.http import formats
 from rosterd.http.auth import Caller, authenticate
-from rosterd.http.params import Param, parse_query_string, read_body, validate
+from rosterd.http.params import Param, query_of, read_body, validate
 from rosterd.http.responses import json_response, no_content
 from rosterd.services import Services
 from rosterd.sessions.service import Client
@@ -129,7 +129,7 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 async def _supplied(request: Request, services: Services) -> dict[str, Any]:
     if request.method in ("GET", "HEAD"):
-        supplied = parse_query_string(request.url.query)
+        supplied = query_of(request)
     else:
         supplied = await read_body(request, services.settings.max_body_bytes)
     return {**supplied, **request.path_params}

@@ -36,6 +36,13 @@ class Param:
     default: Any = None
 
 
+def query_of(request: Request) -> dict[str, Any]:
+    """The request's query string, parsed (`parse_query_string`). Read from the ASGI scope:
+    `request.url` would build and split the whole URL for it."""
+    raw: bytes = request.scope.get("query_string", b"")
+    return parse_query_string(raw.decode("utf-8", "replace")) if raw else {}
+
+
 def parse_query_string(text: str) -> dict[str, Any]:
     """`a=1&q[0]=x&q[1]=y&r[]=z&s=1&s=2` -> `{"a":"1","q":["x","y"],"r":["z"],"s":["1","2"]}`."""
     scalars: dict[str, list[str]] = {}

@@ -19,24 +19,25 @@ from sqlalchemy.engine import Connection, Dialect
 
 from rosterd.store.database import unavailable_as_503
 
-Processor = Callable[[Any], Any] | None
-
 
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
     #: Bind names in order, for drivers that take positional parameters; else None.
     order: tuple[str, ...] | None
-    processors: tuple[Processor, ...]
+    #: Each column that needs converting, by position, with its result processor.
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
 
     def arguments(self, params: dict[str, Any]) -> Sequence[Any] | dict[str, Any]:
         return params if self.order is None else tuple(params[name] for name in self.order)
 
     def converted(self, row: Sequence[Any]) -> tuple[Any, ...]:
-        return tuple(
-            value if process is None or value is None else process(value)
-            for process, value in zip(self.processors, row, strict=True)
-        )
+        values = list(row)
+        for position, process in self.processors:
+            value = values[position]
+            if value is not None:
+                values[position] = process(value)
+        return tuple(values)
 
 
 def _compiled(statement: sa.Select[Any], dialect: Dialect) -> _Compiled:
@@ -44,10 +45,11 @@ def _compiled(statement: sa.Select[Any], dialect: Dialect) -> _Compiled:
     for bind in compiled.binds.values():
         if bind.type.dialect_impl(dialect).bind_processor(dialect) is not None:
             raise TypeError(f"lean query parameter {bind.key} needs conversion")
-    processors = tuple(
+    every = (
         column.type.dialect_impl(dialect).result_processor(dialect, None)
         for column in statement.selected_columns
     )
+    processors = tuple((at, process) for at, process in enumerate(every) if process is not None)
     order = tuple(compiled.positiontup or ()) if dialect.positional else None
     return _Compiled(compiled.string, order, processors)
 
