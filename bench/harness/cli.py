@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from bench.harness import floors, population, report, scenarios
-from bench.harness.load import measure
+from bench.harness.load import measure_together
 from bench.harness.peer_better_auth import BetterAuth
 from bench.harness.peer_pocketbase import PocketBase
 from bench.harness.peers import NAMES, Peer, node, pocketbase_binary
@@ -82,6 +82,7 @@ class Run:
             command="python -m bench " + shlex.join(sys.argv[1:]),
             scale=options.scale,
             levels=self.levels,
+            commit=report.commit(),
         )
         self.port: int = options.port
 
@@ -91,20 +92,26 @@ class Run:
 
     def _load(self, name: str, url: str, chosen: list[scenarios.Scenario]) -> None:
         table = self.results.load.setdefault(name, {})
-        for scenario in chosen:
-            self.results.titles.setdefault(scenario.key, scenario.title)
+        for batch in scenarios.batches(chosen):
             for level in self.levels:
-                seconds = self.options.seconds
-                figures = measure(
-                    url, scenario.lua, level, seconds, self.options.rounds, settle=wait_until_idle
+                luas = [scenario.lua for scenario in batch]
+                measured = measure_together(
+                    url,
+                    luas,
+                    level,
+                    self.options.seconds,
+                    self.options.rounds,
+                    settle=wait_until_idle,
                 )
-                table.setdefault(scenario.key, {})[level] = figures
-                print(
-                    f"  {name:32} {scenario.title:38} c={level:<3} "
-                    f"{figures.throughput:9,.1f}/s p50 {figures.p50:8.2f} ms "
-                    f"p99 {figures.p99:8.2f} ms failed {figures.failed}",
-                    flush=True,
-                )
+                for scenario, figures in zip(batch, measured, strict=True):
+                    self.results.titles.setdefault(scenario.key, scenario.title)
+                    table.setdefault(scenario.key, {})[level] = figures
+                    print(
+                        f"  {name:32} {scenario.title:38} c={level:<3} "
+                        f"{figures.throughput:9,.1f}/s p50 {figures.p50:8.2f} ms "
+                        f"p99 {figures.p99:8.2f} ms failed {figures.failed}",
+                        flush=True,
+                    )
 
     def _only(self, every: list[scenarios.Scenario]) -> list[scenarios.Scenario]:
         only = set(filter(None, self.options.only.split(",")))

@@ -7,7 +7,9 @@ a counter for unique values) and a `done()` that prints the round's figures as J
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -70,6 +72,17 @@ class Figures:
         )
 
 
+def _pinned() -> list[str]:
+    """`taskset` keeping wrk on the last core. Left free, the scheduler moved wrk onto the
+    server's core now and then, and a 1-connection round came out at either of two
+    throughputs (774 and 2,078 requests/s for the same get, on this 2-core machine).
+    The servers stay free."""
+    cores = os.cpu_count() or 1
+    if cores < 2 or shutil.which("taskset") is None:
+        return []
+    return ["taskset", "--cpu-list", str(cores - 1)]
+
+
 def one_round(url: str, lua: str, connections: int, seconds: float) -> Round:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         # A fresh seed per round: values made "unique" must not meet an earlier round's.
@@ -77,6 +90,7 @@ def one_round(url: str, lua: str, connections: int, seconds: float) -> Round:
     try:
         done = subprocess.run(
             [
+                *_pinned(),
                 "wrk",
                 "-t1",
                 f"-c{connections}",
@@ -97,24 +111,28 @@ def one_round(url: str, lua: str, connections: int, seconds: float) -> Round:
     return Round(**json.loads(last))
 
 
-def measure(
+def measure_together(
     url: str,
-    lua: str,
+    luas: list[str],
     connections: int,
     seconds: float,
     rounds: int,
     *,
     settle: Callable[[], None] = lambda: None,
-) -> Figures:
-    """A short warm-up round (not counted), then `rounds` rounds; `settle()` after each.
+) -> list[Figures]:
+    """Each scenario's figures: a short warm-up round of each (not counted), then
+    `rounds` rounds of each in turn, so that a slow spell of the machine falls on all
+    of them rather than on whichever ran in it; `settle()` after every round.
 
     wrk stops at the end of a round, but the server goes on with the requests it had
     accepted: at 16 connections of 300 ms password hashes, several seconds of work that
     would count against the next round. `settle` waits for the server to go idle."""
-    one_round(url, lua, connections, max(1.0, seconds / 3))
-    settle()
-    measured = []
-    for _ in range(rounds):
-        measured.append(one_round(url, lua, connections, seconds))
+    for lua in luas:
+        one_round(url, lua, connections, max(1.0, seconds / 3))
         settle()
-    return Figures.of(measured)
+    measured: list[list[Round]] = [[] for _ in luas]
+    for _ in range(rounds):
+        for lua, kept in zip(luas, measured, strict=True):
+            kept.append(one_round(url, lua, connections, seconds))
+            settle()
+    return [Figures.of(kept) for kept in measured]

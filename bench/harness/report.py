@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import re
+import subprocess
 from pathlib import Path
 
 import matplotlib
@@ -36,10 +37,25 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), Linux {platform.release()}, Python {python}"
 
 
+def commit() -> str:
+    """The commit measured (`-dirty` with uncommitted changes to src or bench), or
+    "unknown" outside a git checkout."""
+    git = ["git", "-C", str(Path(__file__).resolve().parents[2])]
+
+    def ask(*arguments: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*git, *arguments], check=False, capture_output=True, text=True)
+
+    head = ask("rev-parse", "--short", "HEAD")
+    if head.returncode != 0:
+        return "unknown"
+    dirty = ask("status", "--porcelain", "--", "src", "bench").stdout.strip()
+    return head.stdout.strip() + ("-dirty" if dirty else "")
+
+
 def markdown(results: Results) -> str:
     systems = list(results.load)
     lines = [
-        f"Machine: {machine()}. Command: `{results.command}`. "
+        f"Machine: {machine()}. Commit: `{results.commit}`. Command: `{results.command}`. "
         f"{results.scale:,} users seeded into every system. Each cell: requests/s · "
         "p50 / p99 latency, the median of the rounds, per concurrency level.",
         "",

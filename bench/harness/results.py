@@ -24,6 +24,8 @@ class Results:
     #: `floors.minimal_get_us`: the least in-process work of a get, in microseconds.
     minimal_get_us: float = 0.0
     notes: list[str] = field(default_factory=list)
+    #: The commit measured (`report.commit`), read when the run starts.
+    commit: str = "unknown"
 
     def figures(self, system: str, scenario: str, level: int) -> Figures | None:
         return self.load.get(system, {}).get(scenario, {}).get(level)

@@ -10,6 +10,9 @@ from bench.harness import population
 
 LIMIT = 25
 FAR_PAGE = 20_000
+#: Scenarios judged against each other (a far page within 1.2x of page 1): measured in
+#: turn, round by round, rather than one after the other (`load.measure_together`).
+TOGETHER = ("page_first", "page_far_cursor", "page_far_offset")
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,19 @@ class Scenario:
     @property
     def lua(self) -> str:
         return f"{self.setup}\nrequest = function()\n{self.body}\nend\n"
+
+
+def batches(chosen: list[Scenario]) -> list[list[Scenario]]:
+    """`chosen` in order, as the groups measured together: the `TOGETHER` scenarios in
+    one group where the first of them stands, every other scenario alone."""
+    together = [scenario for scenario in chosen if scenario.key in TOGETHER]
+    found: list[list[Scenario]] = []
+    for scenario in chosen:
+        if scenario.key not in TOGETHER:
+            found.append([scenario])
+        elif scenario is together[0]:
+            found.append(together)
+    return found
 
 
 def far_page(scale: int) -> int:
