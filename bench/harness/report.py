@@ -90,6 +90,18 @@ def markdown(results: Results) -> str:
         lines += ["| raw Argon2id, every core | hashes/s |", "| --- | ---: |"]
         lines += [f"| {name} | {rate:,.2f} |" for name, rate in results.argon2.items()]
         lines.append("")
+    if results.ceilings:
+        lines += [
+            "| raw Argon2id, every core, at the system's costs, around its scenario "
+            "(mean of before and after) | hashes/s |",
+            "| --- | ---: |",
+        ]
+        lines += [
+            f"| {system}: {results.titles.get(key, key)} | {rate:,.2f} |"
+            for system, rates in results.ceilings.items()
+            for key, rate in rates.items()
+        ]
+        lines.append("")
     lines += [f"- {note}" for note in results.notes]
     return "\n".join(lines).rstrip() + "\n"
 

@@ -21,6 +21,9 @@ class Results:
     seeding: dict[str, float] = field(default_factory=dict)
     bare_sql: dict[str, float] = field(default_factory=dict)
     argon2: dict[str, float] = field(default_factory=dict)
+    #: system -> create-with-password scenario -> the raw Argon2 rate at that system's
+    #: costs, measured just before and just after the scenario (the mean of the two).
+    ceilings: dict[str, dict[str, float]] = field(default_factory=dict)
     #: `floors.minimal_get_us`: the least in-process work of a get, in microseconds.
     minimal_get_us: float = 0.0
     notes: list[str] = field(default_factory=list)
