@@ -8,12 +8,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import httpx
 
-from bench.harness import floors, population, report, scenarios
+from bench.harness import cache, floors, population, report, scenarios
 from bench.harness.load import Figures, measure_together
 from bench.harness.peer_better_auth import BetterAuth
 from bench.harness.peer_pocketbase import PocketBase
@@ -98,17 +99,21 @@ class Run:
         name: str,
         url: str,
         chosen: list[scenarios.Scenario],
+        warm: Callable[[], None],
         hashing: dict[str, int] | None = None,
     ) -> None:
-        """Measure `chosen`; with `hashing` (the system's Argon2 costs), the raw hash rate
-        at those costs is measured right before and after each create with password."""
+        """Measure `chosen`, each batch right after `warm` (`cache`); with `hashing` (the
+        system's Argon2 costs), the raw hash rate at those costs is measured right before
+        and after each create with password."""
         table = self.results.load.setdefault(name, {})
         for batch in scenarios.batches(chosen):
             keys = [s.key for s in batch if s.key in CEILINGS]
             if hashing is None or not keys:
+                warm()
                 self._measure(name, url, batch, table)
                 continue
             before = floors.argon2_rate(hashing, CEILING_SECONDS)
+            warm()
             self._measure(name, url, batch, table)
             after = floors.argon2_rate(hashing, CEILING_SECONDS)
             for key in keys:
@@ -159,7 +164,8 @@ class Run:
             peer.start()
             try:
                 peer.check_signin()
-                self._load(peer.name, peer.url, self._only(peer.scenarios(self.options.scale)))
+                chosen = self._only(peer.scenarios(self.options.scale))
+                self._load(peer.name, peer.url, chosen, peer.warm)
             finally:
                 self.results.rss[peer.name] = peer.stop()
             self.results.notes += peer.notes()
@@ -181,7 +187,8 @@ class Run:
                 system = Rosterd(engine, workers, url, self._next_port(), key=seeded.key)
                 system.start()
                 try:
-                    self._load(system.name, system.url, self._chosen(system), system.argon2)
+                    chosen = self._chosen(system)
+                    self._load(system.name, system.url, chosen, system.warm, system.argon2)
                 finally:
                     self.results.rss[system.name] = system.stop()
                     if system.parser_peak_mib is not None:
@@ -209,7 +216,7 @@ class Run:
             ]
             system.start()
             try:
-                self._load(system.name, system.url, chosen, argon2)
+                self._load(system.name, system.url, chosen, system.warm, argon2)
             finally:
                 system.stop()
 
@@ -227,7 +234,7 @@ class Run:
             floor = StaticFloor(workers, path, self._next_port())
             floor.start()
             try:
-                self._load(floor.name, floor.url, [get])
+                self._load(floor.name, floor.url, [get], lambda: None)
             finally:
                 self.results.rss[floor.name] = floor.stop()
         self.results.notes.append(
@@ -268,9 +275,8 @@ def main() -> None:
         population.write(users_file, options.scale, population.shared_hash())
         primary = run.rosterd(users_file)
         if primary is not None:
-            # The in-process floors first, while rosterd's file is still in the file
-            # cache: the peers' files, read after, can push it out (the machine of the
-            # 5d05f5b run kept 0.8 GB of file cache, and its floors read from disk).
+            # The in-process floors first, and on a database just read into the cache.
+            primary.warm()
             run.results.bare_sql = floors.bare_sql_ms(str(Path(work) / "rosterd.db"), options.scale)
             run.results.minimal_get_us = floors.minimal_get_us(
                 str(Path(work) / "rosterd.db"), options.scale, primary.key
@@ -283,6 +289,9 @@ def main() -> None:
             ("account flow (7 MiB, t=5, p=1)", ACCOUNT_ARGON2),
         ):
             run.results.argon2[name] = floors.argon2_rate(costs)
+        pageout = cache.pageout_note()
+        if pageout:
+            run.results.notes.append(pageout)
         print(report.markdown(run.results))
         if options.write_docs:
             report.write_docs(run.results, DOCS / "benchmarks.md", DOCS / "img")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.harness import peer_scenarios, peer_seed, population
+from bench.harness import cache, peer_scenarios, peer_seed, population
 from bench.harness.peers import BETTER_AUTH, answer, node
 from bench.harness.scenarios import Scenario
 from bench.harness.systems import started, stopped
@@ -90,6 +90,10 @@ class BetterAuth:
 
     def scenarios(self, scale: int) -> list[Scenario]:
         return peer_scenarios.better_auth(scale, self.headers())
+
+    def warm(self) -> None:
+        """Bring the database into memory (`cache`)."""
+        cache.read_through([self.workdir / "better-auth.db"])
 
     def notes(self) -> list[str]:
         found = {}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.harness import peer_scenarios, peer_seed, population
+from bench.harness import cache, peer_scenarios, peer_seed, population
 from bench.harness.peers import answer, pocketbase_binary
 from bench.harness.scenarios import Scenario
 from bench.harness.systems import started, stopped
@@ -117,6 +117,10 @@ class PocketBase:
 
     def scenarios(self, scale: int) -> list[Scenario]:
         return peer_scenarios.pocketbase(scale, self.headers())
+
+    def warm(self) -> None:
+        """Bring the database into memory (`cache`)."""
+        cache.read_through([self.data / "data.db"])
 
     def notes(self) -> list[str]:
         cost = self.password_hash.split("$")[2] if self.password_hash else "?"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.harness import population
+from bench.harness import cache, population
 
 PROJECT = "bench"
 QUIET = ("--log-level", "warning")
@@ -180,6 +180,13 @@ class Rosterd:
 
     def headers(self) -> dict[str, str]:
         return {"X-Appwrite-Project": PROJECT, "X-Appwrite-Key": self.key}
+
+    def warm(self) -> None:
+        """Bring the database into memory (`cache`)."""
+        if self.engine == "sqlite":
+            cache.read_through([Path(self.database_url.removeprefix("sqlite:///"))])
+        else:
+            cache.prewarm_postgres(self.database_url)
 
 
 @dataclass

@@ -150,13 +150,20 @@ def _get_verdicts(results: Results) -> list[Verdict]:
             share = ours.throughput / floor.throughput if ours and floor else None
             target = f"get user, {workers} worker(s), {level} conn.: ≥ 60% of the static body"
             found.append(_at_least(target, 0.6, share, _percent))
+    return found + _peer_verdicts(results)
+
+
+def _peer_verdicts(results: Results) -> list[Verdict]:
+    """Get user against each peer, for 1 and for 2 workers: a peer serves on every core."""
+    found = []
     for peer in peers(results):
-        for level in results.levels:
-            ours = results.figures(PRIMARY, "get", level)
-            theirs = results.figures(peer, "get", level)
-            share = ours.throughput / theirs.throughput if ours and theirs else None
-            target = f"get user, {level} conn.: ahead of {peer}"
-            found.append(_at_least(target, 1.0, share, lambda v: f"{v:.2f}x"))
+        for workers, name in enumerate(ROSTERD_SQLITE, start=1):
+            for level in results.levels:
+                ours = results.figures(name, "get", level)
+                theirs = results.figures(peer, "get", level)
+                share = ours.throughput / theirs.throughput if ours and theirs else None
+                target = f"get user, {workers} worker(s), {level} conn.: ahead of {peer}"
+                found.append(_at_least(target, 1.0, share, lambda v: f"{v:.2f}x"))
     return found
 
 
