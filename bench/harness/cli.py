@@ -26,6 +26,10 @@ from bench.harness.verdicts import CEILINGS
 #: Seconds of raw hashing before and after each create with password (`Run._load`).
 CEILING_SECONDS = 5.0
 ACCOUNT_ARGON2 = {"memory_cost": 7168, "time_cost": 5, "threads": 1}
+#: The fewest rounds of scenarios judged against each other (`scenarios.TOGETHER`), whose
+#: verdict is the median of the rounds' ratios: from 2 rounds of 4 s the far page by
+#: cursor came out at 1.46 times page 1, where pairs of rounds right after gave 1.06-1.07.
+TOGETHER_ROUNDS = 5
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PEER_SEEDING = (
@@ -127,15 +131,13 @@ class Run:
         batch: list[scenarios.Scenario],
         table: dict[str, dict[int, Figures]],
     ) -> None:
+        rounds = self.options.rounds
+        if len(batch) > 1:
+            rounds = max(rounds, TOGETHER_ROUNDS)
         for level in self.levels:
             luas = [scenario.lua for scenario in batch]
             measured = measure_together(
-                url,
-                luas,
-                level,
-                self.options.seconds,
-                self.options.rounds,
-                settle=wait_until_idle,
+                url, luas, level, self.options.seconds, rounds, settle=wait_until_idle
             )
             for scenario, figures in zip(batch, measured, strict=True):
                 self.results.titles.setdefault(scenario.key, scenario.title)

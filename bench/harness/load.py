@@ -61,6 +61,8 @@ class Figures:
     p50: float
     p99: float
     failed: int
+    #: Each round's p50, in order: scenarios measured together pair up round by round.
+    p50s: tuple[float, ...] = ()
 
     @classmethod
     def of(cls, rounds: list[Round]) -> Figures:
@@ -69,6 +71,7 @@ class Figures:
             statistics.median(r.p50 for r in rounds),
             statistics.median(r.p99 for r in rounds),
             sum(r.failed for r in rounds),
+            tuple(r.p50 for r in rounds),
         )
 
 
