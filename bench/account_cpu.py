@@ -12,7 +12,6 @@ during the round. Run: `.venv/bin/python -m bench.account_cpu [rounds]`.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import signal
 import sys
@@ -26,7 +25,7 @@ import argon2
 from rich.console import Console
 from rich.table import Table
 
-from bench.harness import population, scenarios
+from bench.harness import floors, population, scenarios
 from bench.harness.cli import ACCOUNT_ARGON2
 from bench.harness.load import one_round
 from bench.harness.systems import Rosterd, started, stopped, wait_until_idle
@@ -68,35 +67,6 @@ def _serve(arguments: list[str]) -> None:
 
     sys.argv = ["rosterd", "serve", *arguments]
     main()
-
-
-def _raw_hashing(seconds: float) -> tuple[int, float]:
-    hasher = _hasher()
-    done, started_at = 0, time.process_time()
-    until = time.monotonic() + seconds
-    while time.monotonic() < until:
-        hasher.hash("correct horse 1")
-        done += 1
-    return done, time.process_time() - started_at
-
-
-def _hasher() -> argon2.PasswordHasher:
-    costs = ACCOUNT_ARGON2
-    return argon2.PasswordHasher(
-        time_cost=costs["time_cost"],
-        memory_cost=costs["memory_cost"],
-        parallelism=costs["threads"],
-        type=argon2.Type.ID,
-    )
-
-
-def raw_rate(seconds: float) -> tuple[float, float]:
-    """Hashes/s with one hashing process per core, and the CPU seconds of one hash."""
-    cores = multiprocessing.cpu_count()
-    with multiprocessing.get_context("spawn").Pool(cores) as pool:
-        counts = pool.map(_raw_hashing, [seconds] * cores)
-    hashes = sum(count for count, _ in counts)
-    return hashes / seconds, sum(cpu for _, cpu in counts) / hashes
 
 
 def _process_cpu(pid: int) -> tuple[float, int]:
@@ -167,7 +137,7 @@ def _create_lua(system: Rosterd) -> str:
 
 
 def _one(server: Server, lua: str) -> list[str]:
-    raw, raw_cpu = raw_rate(RAW_SECONDS)
+    raw, raw_cpu = floors.argon2_rate_and_cpu(ACCOUNT_ARGON2, RAW_SECONDS)
     hashes, hash_cpu, (cpu, faults) = server.snapshot()
     started_at = time.monotonic()
     measured = one_round(server.system.url, lua, CONNECTIONS, SECONDS)

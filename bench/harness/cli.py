@@ -112,17 +112,15 @@ class Run:
         table = self.results.load.setdefault(name, {})
         for batch in scenarios.batches(chosen):
             keys = [s.key for s in batch if s.key in CEILINGS]
-            if hashing is None or not keys:
-                warm()
-                self._measure(name, url, batch, table)
-                continue
-            before = floors.argon2_rate(hashing, CEILING_SECONDS)
+            costs = hashing if keys else None
+            before = floors.argon2_rate(costs, CEILING_SECONDS) if costs else 0.0
             warm()
             self._measure(name, url, batch, table)
-            after = floors.argon2_rate(hashing, CEILING_SECONDS)
-            for key in keys:
-                self.results.ceilings.setdefault(name, {})[key] = (before + after) / 2
-            print(f"  {name:32} raw Argon2: {before:,.1f}/s before, {after:,.1f}/s after")
+            if costs:
+                after = floors.argon2_rate(costs, CEILING_SECONDS)
+                for key in keys:
+                    self.results.ceilings.setdefault(name, {})[key] = (before + after) / 2
+                print(f"  {name:32} raw Argon2: {before:,.1f}/s before, {after:,.1f}/s after")
 
     def _measure(
         self,
@@ -134,8 +132,8 @@ class Run:
         rounds = self.options.rounds
         if len(batch) > 1:
             rounds = max(rounds, TOGETHER_ROUNDS)
+        luas = [scenario.lua for scenario in batch]
         for level in self.levels:
-            luas = [scenario.lua for scenario in batch]
             measured = measure_together(
                 url, luas, level, self.options.seconds, rounds, settle=wait_until_idle
             )
@@ -279,10 +277,9 @@ def main() -> None:
         if primary is not None:
             # The in-process floors first, and on a database just read into the cache.
             primary.warm()
-            run.results.bare_sql = floors.bare_sql_ms(str(Path(work) / "rosterd.db"), options.scale)
-            run.results.minimal_get_us = floors.minimal_get_us(
-                str(Path(work) / "rosterd.db"), options.scale, primary.key
-            )
+            database = str(Path(work) / "rosterd.db")
+            run.results.bare_sql = floors.bare_sql_ms(database, options.scale)
+            run.results.minimal_get_us = floors.minimal_get_us(database, options.scale, primary.key)
             run.account_hashing(primary)
             run.static_floor(primary)
         run.peers(peers)

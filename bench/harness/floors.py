@@ -19,26 +19,33 @@ from bench.harness import population
 from bench.harness.scenarios import LIMIT, far_page
 
 
-def _hash_for(costs: dict[str, int], seconds: float) -> int:
+def _hash_for(costs: dict[str, int], seconds: float) -> tuple[int, float]:
+    """Hashes done in `seconds`, and the CPU seconds they took."""
     hasher = PasswordHasher(
         time_cost=costs["time_cost"],
         memory_cost=costs["memory_cost"],
         parallelism=costs["threads"],
         type=Type.ID,
     )
-    done, until = 0, time.monotonic() + seconds
+    done, started, until = 0, time.process_time(), time.monotonic() + seconds
     while time.monotonic() < until:
         hasher.hash("correct horse 1")
         done += 1
-    return done
+    return done, time.process_time() - started
+
+
+def argon2_rate_and_cpu(costs: dict[str, int], seconds: float = 10.0) -> tuple[float, float]:
+    """Hashes per second with one hashing process per core, and the CPU seconds a hash."""
+    cores = multiprocessing.cpu_count()
+    with multiprocessing.get_context("spawn").Pool(cores) as pool:
+        counts = pool.starmap(_hash_for, [(costs, seconds)] * cores)
+    hashes = sum(done for done, _ in counts)
+    return hashes / seconds, sum(cpu for _, cpu in counts) / max(1, hashes)
 
 
 def argon2_rate(costs: dict[str, int], seconds: float = 10.0) -> float:
     """Hashes per second with one hashing process per core."""
-    cores = multiprocessing.cpu_count()
-    with multiprocessing.get_context("spawn").Pool(cores) as pool:
-        counts = pool.starmap(_hash_for, [(costs, seconds)] * cores)
-    return sum(counts) / seconds
+    return argon2_rate_and_cpu(costs, seconds)[0]
 
 
 @dataclass(frozen=True)

@@ -139,13 +139,15 @@ class Database:
         with self._guard(), self.engine.connect() as connection, connection.begin():
             yield connection
 
-    def _usable(self, kept: Connection | None) -> Connection:
-        """`kept`, or a new connection in place of none or one the driver gave up on."""
+    def _usable(self, kept: Connection | None, *, write: bool = False) -> Connection:
+        """`kept`, or a new connection (a writer's, with `write`) in place of none or of
+        one the driver gave up on."""
         if kept is not None and not kept.invalidated:
             return kept
         if kept is not None:
             kept.close()
-        return self.engine.connect()
+        connection = self.engine.connect()
+        return connection.execution_options(**{_WRITE: True}) if write else connection
 
     @contextmanager
     def one_read(self) -> Iterator[None]:
@@ -165,9 +167,7 @@ class Database:
                 yield connection
             return
         with self._guard(), self._write_lock:
-            if self._kept_writer is None or self._kept_writer.invalidated:
-                writer = self._usable(self._kept_writer)
-                self._kept_writer = writer.execution_options(**{_WRITE: True})
+            self._kept_writer = self._usable(self._kept_writer, write=True)
             with self._kept_writer.begin():
                 yield self._kept_writer
 
