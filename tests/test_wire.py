@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+import secrets
+import time
+from datetime import timedelta
 
 import httpx
 import pytest
 
+from rosterd import clock, ids
+from rosterd.services import Services
+from rosterd.store.projects import KeyRow, insert_key
 from tests.conftest import Project, new_project
 
 ERROR_KEYS = ["message", "code", "type", "version"]
@@ -130,6 +136,33 @@ def test_expired_key(project: Project) -> None:
     services = project.server.services
     expired = services.projects.create_key(project.id, ["users.read"], "old", datetime(2000, 1, 1))
     with project.http(key=expired.secret) as client:
+        assert_error(client.get("/users"), 401, "project_key_expired")
+
+
+def test_key_created_elsewhere_works_at_once(project: Project) -> None:
+    """A worker remembers the keys it found, never a secret it refused: once another
+    process stores a key with that very secret, it works at once."""
+    secret = "standard_" + secrets.token_hex(128)
+    with project.http(key=secret) as client:
+        assert_error(client.get("/users"), 401, "general_unauthorized_scope")
+        elsewhere = Services.build(project.server.services.settings)
+        key = KeyRow(ids.unique(), project.id, "later", ("users.read",), None)
+        with elsewhere.database.write() as connection:
+            insert_key(connection, key, ids.secret_hash(secret), clock.now())
+        elsewhere.database.dispose()
+        listed = client.get("/users")
+    assert listed.status_code == 200, listed.text
+    assert listed.json()["total"] == 0
+
+
+def test_remembered_key_refused_once_expired(project: Project) -> None:
+    services = project.server.services
+    soon = clock.now() + timedelta(seconds=1.5)
+    key = services.projects.create_key(project.id, ["users.read"], "brief", soon)
+    with project.http(key=key.secret) as client:
+        assert client.get("/users").status_code == 200
+        assert services.projects.key(key.secret) == key.key  # remembered
+        time.sleep(max(0.0, (soon - clock.now()).total_seconds()) + 0.1)
         assert_error(client.get("/users"), 401, "project_key_expired")
 
 
