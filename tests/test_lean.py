@@ -80,6 +80,26 @@ def test_targets_read_as_core_reads_them(project: Project, users: Users) -> None
     assert lean == [target_store._row(mapping) for mapping in core]
 
 
+def test_a_user_with_targets_reads_as_the_two_reads_do(project: Project, users: Users) -> None:
+    """The get's one joined read gives the user and targets that reading each gives."""
+    _store_user(users)
+    users.create(user_id="lean3", name="No contacts")
+    with project.server.services.database.read() as connection:
+        joined = target_store.user_with_targets(connection, project.id, "lean1")
+        bare = target_store.user_with_targets(connection, project.id, "lean3")
+        missing = target_store.user_with_targets(connection, project.id, "missing")
+        row = user_store.get_user(connection, project.id, "lean1")
+        assert row is not None
+        held = target_store.targets_of(connection, [row.sequence])[row.sequence]
+    assert joined == (row, held)
+    assert [(t.provider_type, t.identifier) for t in joined[1]] == [
+        ("email", "lean.one@example.com"),
+        ("sms", "+16175550101"),
+    ]
+    assert bare is not None and bare[0].name == "No contacts" and bare[1] == []
+    assert missing is None
+
+
 def test_a_key_reads_as_core_reads_it(project: Project) -> None:
     secret_hash = ids.secret_hash(project.key)
     with project.server.services.database.read() as connection:

@@ -105,6 +105,31 @@ def insert_target_if_free(connection: Connection, values: Mapping[str, Any]) -> 
     connection.execute(_INSERT_IF_FREE[connection.dialect.name], dict(values))
 
 
+#: A user and their targets in one read: the user's columns, then one target's (NULLs when
+#: the user has none), a row per target, oldest first. A get reads this instead of the
+#: user and then the targets: the second read cost a get a tenth of its time.
+_USER_WITH_TARGETS = Lean(
+    sa.select(users, targets)
+    .select_from(users.outerjoin(targets, targets.c.user_sequence == users.c.sequence))
+    .where(users.c.project_id == sa.bindparam("project_id"), users.c.id == sa.bindparam("value"))
+    .order_by(targets.c.sequence)
+)
+_USER_WIDTH = len(users.columns)
+
+
+def user_with_targets(
+    connection: Connection, project_id: str, user_id: str
+) -> tuple[UserRow, list[TargetRow]] | None:
+    """The user with this id and their targets, oldest first; None when there is no user."""
+    found = _USER_WITH_TARGETS.rows(connection, project_id=project_id, value=user_id)
+    if not found:
+        return None
+    # The columns are UserRow's and then TargetRow's fields in order (tests/test_lean.py).
+    user = UserRow(*found[0][:_USER_WIDTH])
+    held = [TargetRow(*row[_USER_WIDTH:]) for row in found if row[_USER_WIDTH] is not None]
+    return user, held
+
+
 #: Targets of a page of `n` users, one lean query per page size up to `_LEAN_PAGE`
 #: (larger pages, rarer, go through Core rather than keep a statement per size).
 _TARGETS_OF: dict[int, Lean] = {}

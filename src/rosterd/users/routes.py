@@ -130,7 +130,8 @@ def list_users(call: Call) -> Output:
 
 @endpoint(scopes=READ, params=(USER_ID,), point_read=True)
 def get_user(call: Call) -> Output:
-    return _user(call, call.services.users.get(call.project_id, call.params["userId"]))
+    row, held = call.services.users.get_with_targets(call.project_id, call.params["userId"])
+    return Output("user", models.user(row, held))
 
 
 @endpoint(scopes=WRITE, params=(USER_ID,))

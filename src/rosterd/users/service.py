@@ -29,6 +29,7 @@ from rosterd.store import targets as target_store
 from rosterd.store import teams as team_store
 from rosterd.store import users as store
 from rosterd.store.database import Database
+from rosterd.store.targets import TargetRow
 from rosterd.store.users import Duplicate, UserRow
 from rosterd.targets.service import contact_target_values, follow_contact
 from rosterd.users import emails
@@ -195,6 +196,14 @@ class Users:
         if row is None:
             raise UserNotFound()
         return row
+
+    def get_with_targets(self, project_id: str, user_id: str) -> tuple[UserRow, list[TargetRow]]:
+        """The user and their targets (oldest first), read at once."""
+        with self._database.read() as connection:
+            found = target_store.user_with_targets(connection, project_id, user_id)
+        if found is None:
+            raise UserNotFound()
+        return found
 
     def find(self, project_id: str, attribute: str, value: str | int) -> UserRow | None:
         """The user whose `id`, `email`, `phone` (or internal `sequence`) is `value`."""
