@@ -15,7 +15,6 @@ import httpx
 from bench.harness import cache, population
 
 PROJECT = "bench"
-QUIET = ("--log-level", "warning")
 SCOPES = "users.read,users.write,sessions.write"
 
 
@@ -207,8 +206,7 @@ class StaticFloor:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        server = [sys.executable, "-m", "uvicorn", "bench.harness.static:app"]
-        command = [*server, "--port", str(self.port), "--workers", str(self.workers), *QUIET]
+        command = [sys.executable, "-m", "bench.harness.static", str(self.port), str(self.workers)]
         environment = {**os.environ, "BENCH_STATIC_BODY": str(self.body)}
         self.process = started(command, environment, f"{self.url}/static")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 
 import click
-import uvicorn
 
+from rosterd.cli import workers
 from rosterd.cli.common import open_services
 from rosterd.projects.service import SCOPES
 from rosterd.services import Services
@@ -31,6 +31,19 @@ def _first_start(services: Services, endpoint: str) -> None:
     )
 
 
+def _run(settings: Settings) -> None:
+    workers.serve(
+        "rosterd.app:create_app_from_environ",
+        settings.workers,
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        # rosterd decides itself whom to believe (ROSTERD_TRUSTED_PROXIES).
+        proxy_headers=False,
+    )
+
+
 @click.command()
 @click.option("--host", default=None, help="Address to listen on (ROSTERD_HOST).")
 @click.option("--port", type=int, default=None, help="Port to listen on (ROSTERD_PORT).")
@@ -49,16 +62,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     services.database.dispose()
     parser = parser_process.start()  # before the workers, which find it in the environment
     try:
-        uvicorn.run(
-            "rosterd.app:create_app_from_environ",
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            workers=settings.workers,
-            log_level=settings.log_level,
-            # rosterd decides itself whom to believe (ROSTERD_TRUSTED_PROXIES).
-            proxy_headers=False,
-        )
+        _run(settings)
     finally:
         if parser is not None:
             parser.stop()
