@@ -100,6 +100,23 @@ def test_a_user_with_targets_reads_as_the_two_reads_do(project: Project, users: 
     assert missing is None
 
 
+def test_a_lone_statement_leaves_no_transaction_open(project: Project, users: Users) -> None:
+    """On SQLite `statement()` lends the kept reader outside a transaction; one that Core
+    begins inside is not left open (it would hold an old snapshot of the database)."""
+    _store_user(users)
+    database = project.server.services.database
+    with database.statement() as connection:
+        found = target_store.user_with_targets(connection, project.id, "lean1")
+        assert connection.execute(sa.select(sa.literal(1))).scalar_one() == 1
+    assert found is not None and found[0].id == "lean1"
+    kept = database._kept_reader  # SQLite's kept reader; PostgreSQL keeps none
+    assert kept is None or not kept.in_transaction()
+    users.update_name("lean1", "Renamed")
+    with database.statement() as connection:
+        again = target_store.user_with_targets(connection, project.id, "lean1")
+    assert again is not None and again[0].name == "Renamed"
+
+
 def test_a_key_reads_as_core_reads_it(project: Project) -> None:
     secret_hash = ids.secret_hash(project.key)
     with project.server.services.database.read() as connection:

@@ -223,7 +223,8 @@ async def invoke(spec: Spec, request: Request, supplied: dict[str, Any]) -> Resu
     runs in one worker-thread call (each hop to the thread pool costs more than a
     primary-key read), or on the event loop for a short read (`_on_the_loop`)."""
     if _on_the_loop(request) and _is_short(spec, supplied):
-        return _read(spec, request, supplied)
+        # A point read reads one or two statements, each its own transaction.
+        return _run(spec, request, supplied) if spec.point_read else _read(spec, request, supplied)
     if spec.short_read is not None:
         return await run_in_threadpool(_read, spec, request, supplied)
     return await run_in_threadpool(_run, spec, request, supplied)

@@ -124,7 +124,7 @@ class Projects:
         found = self._keys.get(secret_hash)
         if found is not None:
             return found
-        with self._database.read() as connection:
+        with self._database.statement() as connection:
             found = store.key_by_hash(connection, secret_hash)
         if found is not None and len(self._keys) < KEYS_REMEMBERED:
             self._keys[secret_hash] = found

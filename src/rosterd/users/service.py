@@ -191,15 +191,15 @@ class Users:
         return StoredPassword("", self._argon2.name, dict(self._argon2.options))
 
     def get(self, project_id: str, user_id: str) -> UserRow:
-        with self._database.read() as connection:
+        with self._database.statement() as connection:
             row = store.get_user(connection, project_id, user_id)
         if row is None:
             raise UserNotFound()
         return row
 
     def get_with_targets(self, project_id: str, user_id: str) -> tuple[UserRow, list[TargetRow]]:
-        """The user and their targets (oldest first), read at once."""
-        with self._database.read() as connection:
+        """The user and their targets (oldest first), in one statement."""
+        with self._database.statement() as connection:
             found = target_store.user_with_targets(connection, project_id, user_id)
         if found is None:
             raise UserNotFound()
