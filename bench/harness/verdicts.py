@@ -234,8 +234,9 @@ def get_proof(results: Results) -> list[str]:
         lines.append(
             f"- {level} connection{'s' * (level > 1)}, 1 worker: the static body costs "
             f"{per_request:.0f} us a request, so 60% of its rate leaves a get {allowance:.0f} us "
-            f"of its own; the least in-process work of a get (hash and look up the key, read "
-            f"the user and their targets with the bare driver, encode JSON) takes "
+            f"of its own; the least in-process work of a get (hash the key and find it among "
+            f"those remembered, read the user with their targets in one statement on the bare "
+            f"driver, encode JSON) takes "
             f"{results.minimal_get_us:.0f} us."
         )
     return [*lines, ""] if lines else []
