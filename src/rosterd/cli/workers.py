@@ -112,7 +112,8 @@ class Supervisor:
     def run(self) -> None:
         previous = self._handle_signals()
         try:
-            self._workers = [self._start(listener) for listener in self._sockets]
+            for listener in self._sockets:  # one at a time: stopped if the next fails
+                self._workers.append(self._start(listener))
             while not self._stop.wait(0.5):
                 if self._restart.is_set():
                     self._restart.clear()

@@ -300,7 +300,8 @@ def endpoint(
     """`keys_only`: refuse every caller but an API key, whatever scopes it holds (the
     Users API routes that `sessions.*` scopes would otherwise open to users and guests).
     `mfa_exempt`: serve sessions that still owe an MFA challenge (Appwrite's `mfa` group).
-    `point_read`: the handler only reads a few rows by key (see `_on_the_loop`).
+    `point_read`: the handler only reads a few rows by key, each statement on its own
+    (see `_on_the_loop`; on SQLite a lone statement is its own transaction).
     `short_read`: the handler only reads, and this tells from the request's parameters
     whether it reads as little as a point read."""
 
