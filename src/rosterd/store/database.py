@@ -126,16 +126,26 @@ class Database:
         return self._new_read()
 
     @contextmanager
-    def _new_read(self) -> Iterator[Connection]:
-        if self.is_sqlite and self._reader_lock.acquire(blocking=False):
-            try:
-                with self._guard():
-                    self._kept_reader = self._usable(self._kept_reader)
-                    with self._kept_reader.begin():
-                        yield self._kept_reader
-            finally:
-                self._reader_lock.release()
+    def _lent_reader(self) -> Iterator[Connection | None]:
+        """SQLite's kept reader while no one else holds it; None on PostgreSQL or when
+        it is taken (the caller then takes one from the pool)."""
+        if not (self.is_sqlite and self._reader_lock.acquire(blocking=False)):
+            yield None
             return
+        try:
+            with self._guard():
+                self._kept_reader = self._usable(self._kept_reader)
+                yield self._kept_reader
+        finally:
+            self._reader_lock.release()
+
+    @contextmanager
+    def _new_read(self) -> Iterator[Connection]:
+        with self._lent_reader() as kept:
+            if kept is not None:
+                with kept.begin():
+                    yield kept
+                return
         with self._guard(), self.engine.connect() as connection, connection.begin():
             yield connection
 
@@ -145,19 +155,15 @@ class Database:
         reader outside a transaction: a lone statement is its own, and SQLAlchemy's
         BEGIN and COMMIT around it cost a get a tenth of its time. Inside `one_read()`,
         or with the reader taken, or on PostgreSQL: `read()`."""
-        alone = self._shared_read.get() is None and self.is_sqlite
-        if alone and self._reader_lock.acquire(blocking=False):
-            try:
-                with self._guard():
-                    kept = self._kept_reader = self._usable(self._kept_reader)
+        if self._shared_read.get() is None:
+            with self._lent_reader() as kept:
+                if kept is not None:
                     try:
                         yield kept
                     finally:
                         if kept.in_transaction():  # Core began one: never leave it open
                             kept.rollback()
-            finally:
-                self._reader_lock.release()
-            return
+                    return
         with self.read() as connection:
             yield connection
 
