@@ -1,4 +1,5 @@
-"""The lean reads (`rosterd.store.lean`) give exactly what SQLAlchemy Core gives."""
+"""The lean reads and inserts (`rosterd.store.lean`) give and store exactly what
+SQLAlchemy Core does."""
 
 from __future__ import annotations
 
@@ -8,13 +9,18 @@ import pytest
 import sqlalchemy as sa
 from appwrite.services.users import Users
 
-from rosterd import ids
+from rosterd import clock, ids
+from rosterd.audit import SYSTEM, Entry
+from rosterd.passwords import StoredPassword
 from rosterd.queries.ast import ListQuery
+from rosterd.store import audit as audit_store
 from rosterd.store import projects as project_store
 from rosterd.store import targets as target_store
 from rosterd.store import users as user_store
-from rosterd.store.tables import api_keys, targets
+from rosterd.store.tables import api_keys, audit_logs, targets
 from rosterd.store.tables import users as users_table
+from rosterd.targets.service import contact_target_values
+from rosterd.users.service import NewUser
 from tests.conftest import Project
 
 
@@ -130,3 +136,106 @@ def test_a_key_reads_as_core_reads_it(project: Project) -> None:
     assert key is not None and unknown is None
     assert (key.project_id, list(key.scopes), key.expire) == (project.id, core[0], core[1])
     assert "users.read" in key.scopes
+
+
+def _stored(
+    connection: sa.Connection, table: sa.Table, where: sa.ColumnElement[bool]
+) -> dict[str, object]:
+    """A row as the database holds it (the driver's own values, before any conversion)."""
+    query = sa.select(table).where(where).compile(connection)
+    names = [column.name for column in table.columns]
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(
+            query.string,
+            query.params
+            if not connection.dialect.positional
+            else tuple(query.params[name] for name in query.positiontup or ()),
+        )
+        return dict(zip(names, cursor.fetchone(), strict=True))
+    finally:
+        cursor.close()
+
+
+def test_a_lean_insert_stores_what_a_core_insert_stores(project: Project) -> None:
+    """Datetimes, JSON (None included), booleans: the same stored values either way."""
+    services = project.server.services
+    now = clock.now()
+    values = services.users.new_values(
+        project.id,
+        NewUser(user_id="lean", email="lean@example.com", phone="+16175550123"),
+        StoredPassword("$argon2id$x", "argon2", {"type": "argon2", "memory_cost": 7}),
+        now,
+    )
+    values.update(hash_options=None, labels=["a"], prefs={"k": [1, None]}, status=False)
+    with services.database.write() as connection:
+        lean = user_store.insert_user(connection, values)
+        core_values = {**dataclasses.asdict(lean), "id": "core", "email": None, "phone": None}
+        del core_values["sequence"]
+        connection.execute(users_table.insert(), core_values)
+        rows = [
+            _stored(connection, users_table, users_table.c.id == user_id)
+            for user_id in ("lean", "core")
+        ]
+        entry = Entry(SYSTEM, "user.create", "lean", {"n": 1})
+        audit_store.record(connection, project.id, entry, now)
+        connection.execute(audit_logs.insert(), audit_store.entry_values(project.id, entry, now))
+        records = (
+            connection.execute(
+                sa.select(audit_logs.c.sequence).where(audit_logs.c.resource == "user/lean")
+            )
+            .scalars()
+            .all()
+        )
+        logs = [_stored(connection, audit_logs, audit_logs.c.sequence == s) for s in records]
+    different = {"sequence", "id", "email", "phone", "search"}
+    assert [{k: v for k, v in row.items() if k not in different} for row in rows] == [
+        {k: v for k, v in rows[1].items() if k not in different}
+    ] * 2
+    assert rows[0]["search"] == "lean lean@example.com +16175550123 label:a"
+    assert len(logs) == 2
+    assert {k: v for k, v in logs[0].items() if k != "sequence"} == {
+        k: v for k, v in logs[1].items() if k != "sequence"
+    }
+
+
+def test_a_lean_insert_breaking_a_constraint_raises_as_core_does(project: Project) -> None:
+    services = project.server.services
+    values = services.users.new_values(
+        project.id, NewUser(user_id="taken", email="taken@example.com"), None, clock.now()
+    )
+    with services.database.write() as connection:
+        user_store.insert_user(connection, values)
+    for changed, field in ({"id": "other"}, "email"), ({"email": "x@example.com"}, "id"):
+        with pytest.raises(user_store.Duplicate) as raised, services.database.write() as c:
+            user_store.insert_user(c, {**values, **changed})
+        assert raised.value.field == field
+    with services.database.read() as connection:
+        count = connection.execute(
+            sa.select(sa.func.count()).where(users_table.c.project_id == project.id)
+        ).scalar_one()
+    assert count == 1
+
+
+def test_a_create_answers_with_the_targets_a_get_reads(project: Project, users: Users) -> None:
+    """Including when the phone is already another user's target: it gets none for it."""
+    users.create(user_id="first", email="first@example.com")
+    users.create_target("first", "taken", "sms", "+16175550177")
+    created = users.create(user_id="second", email="second@example.com", phone="+16175550177")
+    fetched = users.get("second")
+    assert created.targets == fetched.targets
+    assert [(t.providertype, t.identifier) for t in created.targets] == [
+        ("email", "second@example.com")
+    ]
+    with project.server.services.database.write() as connection:
+        row = user_store.get_user(connection, project.id, "second")
+        assert row is not None
+        again = target_store.insert_target_if_free(
+            connection, contact_target_values(row, "email", "second@example.com")
+        )
+        fresh = target_store.insert_target_if_free(
+            connection, contact_target_values(row, "sms", "+16175550178")
+        )
+    assert again is None
+    assert fresh is not None and fresh.identifier == "+16175550178"
+    assert [t.id for t in users.get("second").targets][-1] == fresh.id

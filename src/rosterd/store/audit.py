@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from rosterd.audit import Entry
+from rosterd.store.lean import LeanInsert
 from rosterd.store.tables import audit_logs
 
 
@@ -52,11 +53,13 @@ def entry_values(project_id: str, entry: Entry, now: datetime) -> dict[str, Any]
 
 
 def record(connection: Connection, project_id: str, entry: Entry, now: datetime) -> None:
-    connection.execute(_INSERT, entry_values(project_id, entry, now))
+    _INSERT.run(connection, entry_values(project_id, entry, now))
 
 
-#: Built once, values given apart (see `rosterd.store.users._INSERT`).
-_INSERT = audit_logs.insert()
+#: Built once, values given apart, run lean (see `rosterd.store.users._INSERT`).
+_INSERT = LeanInsert(
+    audit_logs.insert(), [column.name for column in audit_logs.columns if column.name != "sequence"]
+)
 
 
 def _about(project_id: str, user_id: str) -> sa.ColumnElement[bool]:

@@ -1,4 +1,4 @@
-"""Hot reads without SQLAlchemy's per-call machinery.
+"""Hot reads and inserts without SQLAlchemy's per-call machinery.
 
 A `Lean` query is a SELECT built once with named bind parameters, compiled once per
 dialect, and run on the driver's own cursor inside the caller's connection (and so its
@@ -6,16 +6,21 @@ transaction). Values go through the result processors SQLAlchemy itself would ap
 so a row read here equals one read through Core. Through Core, building, caching and
 executing a statement and wrapping its result cost about ten times the query on SQLite;
 the reads on every request (the API key, the user, their targets) use this instead.
+
+A `LeanInsert` does the same for the inserts of a create (the user, their targets and
+the activity record): its values go through the bind processors SQLAlchemy would
+apply, and a broken constraint raises SQLAlchemy's own IntegrityError.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import IntegrityError
 
 from rosterd.store.database import unavailable_as_503
 
@@ -85,3 +90,59 @@ class Lean:
 
     def first(self, connection: Connection, **params: Any) -> dict[str, Any] | None:
         return next(self.mappings(connection, **params), None)
+
+
+@dataclass(frozen=True)
+class _CompiledInsert:
+    sql: str
+    #: Bind names in order, for drivers that take positional parameters; else None.
+    order: tuple[str, ...] | None
+    #: Each value's bind processor, by column (SQLAlchemy applies them to None too).
+    processors: Mapping[str, Callable[[Any], Any]]
+
+    def arguments(self, values: dict[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        converted = dict(values)
+        for name, process in self.processors.items():
+            converted[name] = process(converted[name])
+        return converted if self.order is None else tuple(converted[n] for n in self.order)
+
+
+class LeanInsert:
+    """One INSERT of the given columns (optionally RETURNING one column), to be run
+    many times with a value for each column."""
+
+    def __init__(self, statement: sa.Insert, columns: Sequence[str]) -> None:
+        self.statement = statement
+        self.columns = tuple(columns)
+        self._compiled: dict[str, _CompiledInsert] = {}
+
+    def _for(self, dialect: Dialect) -> _CompiledInsert:
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            compiled = self.statement.compile(dialect=dialect, column_keys=list(self.columns))
+            processors = {
+                name: process
+                for name, bind in compiled.binds.items()
+                if (process := bind.type.dialect_impl(dialect).bind_processor(dialect))
+            }
+            order = tuple(compiled.positiontup or ()) if dialect.positional else None
+            found = self._compiled[dialect.name] = _CompiledInsert(
+                compiled.string, order, processors
+            )
+        return found
+
+    def run(self, connection: Connection, values: dict[str, Any]) -> Any:
+        """Insert `values`; the returned column's value (None when the statement returns
+        nothing, or inserted nothing)."""
+        compiled = self._for(connection.dialect)
+        driver = connection.dialect.loaded_dbapi
+        with unavailable_as_503(connection.dialect):
+            cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute(compiled.sql, compiled.arguments(values))
+                found = cursor.fetchone() if cursor.description else None
+            except driver.IntegrityError as error:
+                raise IntegrityError(compiled.sql, None, error) from None
+            finally:
+                cursor.close()
+        return None if found is None else found[0]

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from rosterd.queries.ast import SYSTEM_ATTRIBUTES, AttributeType, ListQuery, Schema
 from rosterd.store import compiler
-from rosterd.store.lean import Lean
+from rosterd.store.lean import Lean, LeanInsert
 from rosterd.store.tables import providers, targets, users
 from rosterd.store.users import UserRow
 
@@ -94,15 +94,23 @@ def insert_target(connection: Connection, values: Mapping[str, Any]) -> TargetRo
 
 #: Built once, values given apart (see `rosterd.store.users._INSERT`).
 _INSERT = targets.insert().returning(targets.c.sequence)
+_INSERTED = [column.name for column in targets.columns if column.name != "sequence"]
 _INSERT_IF_FREE = {
-    "sqlite": sqlite_insert(targets).on_conflict_do_nothing(),
-    "postgresql": postgresql_insert(targets).on_conflict_do_nothing(),
+    "sqlite": LeanInsert(
+        sqlite_insert(targets).on_conflict_do_nothing().returning(targets.c.sequence), _INSERTED
+    ),
+    "postgresql": LeanInsert(
+        postgresql_insert(targets).on_conflict_do_nothing().returning(targets.c.sequence),
+        _INSERTED,
+    ),
 }
 
 
-def insert_target_if_free(connection: Connection, values: Mapping[str, Any]) -> None:
-    """Insert unless the identifier (or id) is taken; never fails the transaction."""
-    connection.execute(_INSERT_IF_FREE[connection.dialect.name], dict(values))
+def insert_target_if_free(connection: Connection, values: Mapping[str, Any]) -> TargetRow | None:
+    """Insert unless the identifier (or id) is taken; never fails the transaction. The
+    new target, or None when it was taken."""
+    sequence = _INSERT_IF_FREE[connection.dialect.name].run(connection, dict(values))
+    return None if sequence is None else _row({**values, "sequence": sequence})
 
 
 #: A user and their targets in one read: the user's columns, then one target's (NULLs when

@@ -12,6 +12,7 @@ from rosterd.http.listing import LIST_PARAMS, list_query, short_list
 from rosterd.http.params import Param
 from rosterd.http.routing import operation
 from rosterd.passwords import StoredPassword, schemes
+from rosterd.store.targets import TargetRow
 from rosterd.store.users import USER_SCHEMA, UserRow
 from rosterd.users import models
 from rosterd.users.service import NewUser
@@ -38,6 +39,10 @@ def _user(call: Call, row: UserRow, status: int = 200) -> Output:
     return Output("user", models.user(row, targets), status)
 
 
+def _created(created: tuple[UserRow, list[TargetRow]]) -> Output:
+    return Output("user", models.user(*created), 201)
+
+
 @endpoint(
     scopes=WRITE,
     params=(
@@ -56,7 +61,8 @@ def create_user(call: Call) -> Output:
         password=call.params["password"],
         name=call.params["name"],
     )
-    return _user(call, call.services.users.create(call.project_id, new, actor=call.actor), 201)
+    users = call.services.users
+    return _created(users.create_with_targets(call.project_id, new, actor=call.actor))
 
 
 IMPORT_PARAMS = (
@@ -76,8 +82,10 @@ def _importer(extra: tuple[Param, ...], stored: ImportHash) -> Endpoint:
             user_id=call.params["userId"], email=call.params["email"], name=call.params["name"]
         )
         users = call.services.users
-        row = users.insert(call.project_id, new, stored(call.params), actor=call.actor)
-        return _user(call, row, 201)
+        stored_password = stored(call.params)
+        return _created(
+            users.insert_with_targets(call.project_id, new, stored_password, actor=call.actor)
+        )
 
     return endpoint(scopes=WRITE, params=(*IMPORT_PARAMS, *extra, NAME))(create)
 
