@@ -92,9 +92,9 @@ def _rosterd(work: Path, port: int) -> Served:
     users = work / "users.jsonl"
     population.write(users, 10, population.shared_hash())
     system.seed(users)
-    command = [sys.executable, "-m", "rosterd", "serve", "--port", str(port)]
-    process = started(command, system.environment(), f"{system.url}/v1/health/version")
-    return process, system.url, system.headers()
+    system.start()
+    assert system.process is not None
+    return system.process, system.url, system.headers()
 
 
 def measure(rounds: int) -> Table:

@@ -255,7 +255,7 @@ def test_a_blocked_user_is_sent_to_the_failure_page(setup: Setup, users: Users) 
 
 def test_a_signed_in_user_links_another_account_and_manages_it(setup: Setup) -> None:
     services = setup.project.server.services
-    user = services.users.create(
+    user, _ = services.users.create(
         setup.project.id, NewUser(user_id="carol", email="carol@example.com"), actor=SYSTEM
     )
     with httpx.Client() as browser:

@@ -21,7 +21,7 @@ def many(project: Project) -> list[str]:
     for number in range(COUNT):
         # Names repeat every 7 users, so ordering by name relies on the tie-breaker.
         new = NewUser(user_id=f"u{number:05d}", name=f"n{number % 7}")
-        row = service.create(project.id, new, actor=SYSTEM)
+        row, _ = service.create(project.id, new, actor=SYSTEM)
         created.append(row.id)
     return created
 

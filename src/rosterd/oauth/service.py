@@ -261,7 +261,7 @@ class OAuth:
         # would join their account.
         email = profile.email if profile.email_verified else None
         new = NewUser(user_id=ids.UNIQUE, email=email, name=profile.name)
-        user = self._users.insert(record.project_id, new, None, actor=actor)
+        user, _ = self._users.insert(record.project_id, new, None, actor=actor)
         if email:
             user = self._users.update(
                 record.project_id, user.id, actor=actor, email_verification=True

@@ -57,9 +57,7 @@ def record(connection: Connection, project_id: str, entry: Entry, now: datetime)
 
 
 #: Built once, values given apart, run lean (see `rosterd.store.users._INSERT`).
-_INSERT = LeanInsert(
-    audit_logs.insert(), [column.name for column in audit_logs.columns if column.name != "sequence"]
-)
+_INSERT = LeanInsert(audit_logs.insert())
 
 
 def _about(project_id: str, user_id: str) -> sa.ColumnElement[bool]:

@@ -108,12 +108,14 @@ class _CompiledInsert:
 
 
 class LeanInsert:
-    """One INSERT of the given columns (optionally RETURNING one column), to be run
-    many times with a value for each column."""
+    """One INSERT (optionally RETURNING one column), to be run many times with a value
+    for each of its table's columns but the autoincrementing key."""
 
-    def __init__(self, statement: sa.Insert, columns: Sequence[str]) -> None:
+    def __init__(self, statement: sa.Insert) -> None:
         self.statement = statement
-        self.columns = tuple(columns)
+        table = statement.table
+        assert isinstance(table, sa.Table)
+        self.columns = tuple(c.name for c in table.columns if c is not table.autoincrement_column)
         self._compiled: dict[str, _CompiledInsert] = {}
 
     def _for(self, dialect: Dialect) -> _CompiledInsert:

@@ -94,15 +94,9 @@ def insert_target(connection: Connection, values: Mapping[str, Any]) -> TargetRo
 
 #: Built once, values given apart (see `rosterd.store.users._INSERT`).
 _INSERT = targets.insert().returning(targets.c.sequence)
-_INSERTED = [column.name for column in targets.columns if column.name != "sequence"]
 _INSERT_IF_FREE = {
-    "sqlite": LeanInsert(
-        sqlite_insert(targets).on_conflict_do_nothing().returning(targets.c.sequence), _INSERTED
-    ),
-    "postgresql": LeanInsert(
-        postgresql_insert(targets).on_conflict_do_nothing().returning(targets.c.sequence),
-        _INSERTED,
-    ),
+    dialect: LeanInsert(insert(targets).on_conflict_do_nothing().returning(targets.c.sequence))
+    for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
 }
 
 

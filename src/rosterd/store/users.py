@@ -156,9 +156,7 @@ def insert_user(connection: Connection, values: Mapping[str, Any]) -> UserRow:
 #: Built once and given its values apart: with `.values(...)` SQLAlchemy builds and keys
 #: a new statement from every value of each insert. Run lean: through Core, the three
 #: inserts of a create cost it about a tenth of its time.
-_INSERT = LeanInsert(
-    users.insert().returning(users.c.sequence), [n for n in _COLUMNS if n != "sequence"]
-)
+_INSERT = LeanInsert(users.insert().returning(users.c.sequence))
 _UPDATE = users.update().where(users.c.sequence == sa.bindparam("row_sequence"))
 
 

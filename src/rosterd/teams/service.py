@@ -127,7 +127,7 @@ def _create_user(
     )
     values = new_user_values(project_id, new, stored, now)
     values["password_update"] = None
-    return insert_user_in(connection, values, actor=actor, now=now)
+    return insert_user_in(connection, values, actor=actor, now=now)[0]
 
 
 def _join(

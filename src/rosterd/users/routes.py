@@ -62,7 +62,7 @@ def create_user(call: Call) -> Output:
         name=call.params["name"],
     )
     users = call.services.users
-    return _created(users.create_with_targets(call.project_id, new, actor=call.actor))
+    return _created(users.create(call.project_id, new, actor=call.actor))
 
 
 IMPORT_PARAMS = (
@@ -82,10 +82,7 @@ def _importer(extra: tuple[Param, ...], stored: ImportHash) -> Endpoint:
             user_id=call.params["userId"], email=call.params["email"], name=call.params["name"]
         )
         users = call.services.users
-        stored_password = stored(call.params)
-        return _created(
-            users.insert_with_targets(call.project_id, new, stored_password, actor=call.actor)
-        )
+        return _created(users.insert(call.project_id, new, stored(call.params), actor=call.actor))
 
     return endpoint(scopes=WRITE, params=(*IMPORT_PARAMS, *extra, NAME))(create)
 

@@ -127,16 +127,10 @@ def user_values(
 
 def insert_user_in(
     connection: Connection, values: dict[str, Any], *, actor: Actor, now: datetime
-) -> UserRow:
-    """Insert a user, the targets of its email and phone, and the audit record. An email
-    an OAuth2 identity already has as its provider email is taken (reference §2.2)."""
-    return add_user_in(connection, values, actor=actor, now=now)[0]
-
-
-def add_user_in(
-    connection: Connection, values: dict[str, Any], *, actor: Actor, now: datetime
 ) -> tuple[UserRow, list[TargetRow]]:
-    """`insert_user_in`, with the targets the user got (oldest first)."""
+    """Insert a user, the targets of its email and phone, and the audit record; the user
+    and the targets they got (a contact another target holds gets none). An email an
+    OAuth2 identity already has as its provider email is taken (reference §2.2)."""
     email = values["email"]
     if email and identity_store.provider_email_taken(connection, values["project_id"], email):
         raise UserEmailAlreadyExists()
@@ -149,7 +143,8 @@ def add_user_in(
         if identifier:
             target_values = contact_target_values(row, provider_type, identifier)
             target = target_store.insert_target_if_free(connection, target_values)
-            held += [target] if target is not None else []
+            if target is not None:
+                held.append(target)
     audit_store.record(connection, row.project_id, Entry(actor, "user.create", row.id), now)
     return row, held
 
@@ -176,31 +171,22 @@ class Users:
         self._database = database
         self._argon2 = argon2
 
-    def create(self, project_id: str, new: NewUser, *, actor: Actor) -> UserRow:
-        return self.create_with_targets(project_id, new, actor=actor)[0]
-
-    def create_with_targets(
+    def create(
         self, project_id: str, new: NewUser, *, actor: Actor
     ) -> tuple[UserRow, list[TargetRow]]:
-        """Create a user, hashing their password (if any); the user and their targets."""
+        """Create a user, hashing their password (if any); the user and their targets (a
+        create answers with them, and would otherwise read them again)."""
         stored = self._argon2.hash(new.password) if new.password else None
-        return self.insert_with_targets(project_id, new, stored, actor=actor)
+        return self.insert(project_id, new, stored, actor=actor)
 
     def insert(
         self, project_id: str, new: NewUser, stored: StoredPassword | None, *, actor: Actor
-    ) -> UserRow:
-        """Create a user whose password (if any) is already hashed."""
-        return self.insert_with_targets(project_id, new, stored, actor=actor)[0]
-
-    def insert_with_targets(
-        self, project_id: str, new: NewUser, stored: StoredPassword | None, *, actor: Actor
     ) -> tuple[UserRow, list[TargetRow]]:
-        """`insert`, with the targets the user got: a create answers with them, and would
-        otherwise read them again."""
+        """Create a user whose password (if any) is already hashed (see `create`)."""
         now = clock.now()
         values = self.new_values(project_id, new, stored, now)
         with self._database.write() as connection:
-            return add_user_in(connection, values, actor=actor, now=now)
+            return insert_user_in(connection, values, actor=actor, now=now)
 
     def new_values(
         self, project_id: str, new: NewUser, stored: StoredPassword | None, now: datetime
